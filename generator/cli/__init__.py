@@ -1,0 +1,97 @@
+"""The ``pathway`` command line: a thin adapter over the core.
+
+Each sub-command lives in its own module under ``generator.cli`` and exposes
+``register(subparsers)`` (adds its parser and sets ``func``) and is imported
+lazily, so ``pathway validate`` does not pay for MkDocs or WeasyPrint imports.
+Only this package prints or exits.
+
+Exit codes: 0 success, 1 problems found / build failed, 2 usage error,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from typing import Sequence
+
+from generator import __version__
+
+# Order here is the order in --help.
+COMMANDS: tuple[str, ...] = ("validate", "schema", "generate", "build", "serve", "pdf", "diff")
+
+EPILOG = """\
+examples:
+  pathway validate                      check ./pathway.yaml, report every problem
+  pathway validate --format github      as GitHub Actions annotations
+  pathway build                         build the website into ./site
+  pathway pdf -o handbook.pdf           build the printable handbook
+  pathway diff origin/main pathway.yaml what changed, in clinical terms
+
+Run 'pathway COMMAND --help' for the options of one command.
+"""
+
+
+class UsageError(Exception):
+    """Raised by a command for a usage problem (exit code 2)."""
+
+
+def use_colour(stream=None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def error(msg: str) -> None:
+    """Print a one-line error for the user on stderr."""
+    prefix = "\033[31merror\033[0m" if use_colour(sys.stderr) else "error"
+    print(f"pathway: {prefix}: {msg}", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pathway",
+        description="Validate a clinical care pathway (pathway.yaml) and publish it as a website and a PDF handbook.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"pathway {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"generator.cli.{name}")
+        except ModuleNotFoundError as exc:  # a command not built yet
+            if exc.name != f"generator.cli.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # e.g. `pathway schema | head`: not an error for the user.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0

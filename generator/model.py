@@ -1,0 +1,224 @@
+"""The pathway model: frozen dataclasses with no I/O.
+
+Every node keeps the ``Location`` it was read from, so checks can point at
+``FILE:LINE:COL``.  Field-level locations live in ``field_locs`` (field name to
+the location of that field's *value*); they never take part in equality, so two
+pathways that differ only in layout compare equal.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Mapping
+
+KINDS: tuple[str, ...] = (
+    "assessment",
+    "investigation",
+    "decision",
+    "procedure",
+    "therapy",
+    "surgery",
+    "referral",
+    "outcome",
+)
+STATUSES: tuple[str, ...] = ("draft", "active", "retired")
+FORMAT_VERSION = 1
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A 1-based position in a source file."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about a pathway file, reported as ``FILE:LINE:COL: severity: message [rule]``."""
+
+    severity: Severity
+    rule: str
+    message: str
+    location: Location
+
+    def sort_key(self) -> tuple:
+        return (self.location, self.severity != Severity.ERROR, self.rule, self.message)
+
+
+def _loc_field() -> Location:
+    return field(default=Location("<memory>", 0, 0), compare=False, repr=False)
+
+
+def _locs_field() -> Mapping[str, Location]:
+    return field(default_factory=dict, compare=False, repr=False, hash=False)
+
+
+@dataclass(frozen=True)
+class IdRef:
+    """A reference by id to a stage or a reference entry, with where it was written."""
+
+    id: str
+    loc: Location = _loc_field()
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+    loc: Location = _loc_field()
+
+
+@dataclass(frozen=True)
+class Transition:
+    to: str
+    when: str | None = None
+    loc: Location = _loc_field()
+    field_locs: Mapping[str, Location] = _locs_field()
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    title: str
+    kind: str
+    group: str | None = None
+    summary: str | None = None
+    body: str | None = None
+    facts: tuple[Fact, ...] = ()
+    next: tuple[Transition, ...] = ()
+    alongside: tuple[IdRef, ...] = ()
+    references: tuple[IdRef, ...] = ()
+    loc: Location = _loc_field()
+    field_locs: Mapping[str, Location] = _locs_field()
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    title: str
+    loc: Location = _loc_field()
+    field_locs: Mapping[str, Location] = _locs_field()
+
+
+@dataclass(frozen=True)
+class Reference:
+    id: str
+    title: str
+    url: str | None = None
+    loc: Location = _loc_field()
+    field_locs: Mapping[str, Location] = _locs_field()
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    term: str
+    definition: str
+    abbr: str | None = None
+    loc: Location = _loc_field()
+    field_locs: Mapping[str, Location] = _locs_field()
+
+
+@dataclass(frozen=True)
+class Governance:
+    owner: str | None = None
+    authors: tuple[str, ...] = ()
+    approved_by: tuple[str, ...] = ()
+    approved_on: _dt.date | None = None
+    last_reviewed: _dt.date | None = None
+    next_review: _dt.date | None = None
+    expires: _dt.date | None = None
+    contact: str | None = None
+    loc: Location = _loc_field()
+    field_locs: Mapping[str, Location] = _locs_field()
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    version: str
+    date: _dt.date | None = None
+    summary: str | None = None
+    approved_by: tuple[str, ...] = ()
+    loc: Location = _loc_field()
+    field_locs: Mapping[str, Location] = _locs_field()
+
+
+@dataclass(frozen=True)
+class Pathway:
+    """A whole care pathway, as written in ``pathway.yaml``."""
+
+    id: str
+    title: str
+    version: str
+    status: str
+    start: str
+    stages: tuple[Stage, ...]
+    format: int = FORMAT_VERSION
+    summary: str | None = None
+    audience: str | None = None
+    governance: Governance = field(default_factory=Governance)
+    history: tuple[HistoryEntry, ...] = ()
+    groups: tuple[Group, ...] = ()
+    references: tuple[Reference, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
+    source: str = field(default="<memory>", compare=False)
+    loc: Location = _loc_field()
+    field_locs: Mapping[str, Location] = _locs_field()
+
+    # cached_property writes to the instance __dict__ directly, which a frozen
+    # dataclass allows; the caches are derived data, never part of equality.
+    @cached_property
+    def stage_by_id(self) -> dict[str, Stage]:
+        """First stage with each id (duplicates are reported by the checks)."""
+        out: dict[str, Stage] = {}
+        for s in self.stages:
+            out.setdefault(s.id, s)
+        return out
+
+    @cached_property
+    def group_by_id(self) -> dict[str, Group]:
+        out: dict[str, Group] = {}
+        for g in self.groups:
+            out.setdefault(g.id, g)
+        return out
+
+    @cached_property
+    def reference_by_id(self) -> dict[str, Reference]:
+        out: dict[str, Reference] = {}
+        for r in self.references:
+            out.setdefault(r.id, r)
+        return out
+
+    @cached_property
+    def incoming(self) -> dict[str, tuple[tuple[Stage, Transition], ...]]:
+        """For each stage id, the (source stage, transition) pairs that lead to it, in file order."""
+        acc: dict[str, list[tuple[Stage, Transition]]] = {s.id: [] for s in self.stages}
+        for s in self.stages:
+            for t in s.next:
+                acc.setdefault(t.to, []).append((s, t))
+        return {k: tuple(v) for k, v in acc.items()}
+
+    @cached_property
+    def alongside_of(self) -> dict[str, tuple[str, ...]]:
+        """Symmetric 'runs alongside' relation: stage id -> ids, in file order, no duplicates."""
+        acc: dict[str, list[str]] = {s.id: [] for s in self.stages}
+        for s in self.stages:
+            for ref in s.alongside:
+                for a, b in ((s.id, ref.id), (ref.id, s.id)):
+                    lst = acc.setdefault(a, [])
+                    if b not in lst and a != b:
+                        lst.append(b)
+        return {k: tuple(v) for k, v in acc.items()}
