@@ -13,6 +13,7 @@ want="${1:-all}"   # "build" = what building the site needs; "all" = also the te
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "$want" = all ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
