@@ -1,0 +1,86 @@
+"""``pathway review``: is the pathway's clinical review (or expiry) coming up?"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from generator.cli import UsageError, error
+
+DESCRIPTION = """\
+Say whether the pathway's next clinical review is due, and when it expires.
+
+A date counts as "due" when it is DAYS days away or fewer (90 by default) and
+as "overdue" / "expired" once it has passed. Today's date comes from
+SOURCE_DATE_EPOCH when that is set, so results can be reproduced.
+"""
+
+EPILOG = """\
+exit codes:
+  0  nothing due: the next review and the expiry are more than DAYS days away
+     (or not set: 'pathway validate' reports missing dates)
+  1  the review or the expiry is due within DAYS days, or has passed
+     (also when pathway.yaml cannot be read; the reason is printed)
+  2  usage error, e.g. the file does not exist or DAYS is negative
+
+examples:
+  pathway review                         check ./pathway.yaml, warn 90 days ahead
+  pathway review --within 30             warn only 30 days ahead
+  pathway review --format json           machine-readable, for the reminder workflow
+  SOURCE_DATE_EPOCH=1767225600 pathway review   as if today were 2026-01-01
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "review",
+        help="is the pathway's clinical review due?",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", nargs="?", default="pathway.yaml", metavar="FILE",
+                   help="the pathway file (default: pathway.yaml)")
+    p.add_argument("--within", type=int, default=90, metavar="DAYS",
+                   help="count a date as due when it is this many days away or fewer (default: 90)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="output format (default: text)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here so `pathway --help` does not load the checker.
+    from generator import pipeline
+    from generator.review import review_status
+
+    if args.within < 0:
+        raise UsageError(f"--within must be 0 or more days, not {args.within}")
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"no such file: {args.file}")
+
+    today = pipeline.today()
+    result = pipeline.check_file(str(path), today=today)
+    if result.pathway is None:
+        # The file is too broken to read any dates from: show why, as validate would.
+        for p in sorted(result.problems, key=lambda p: p.sort_key()):
+            print(f"{p.location}: {p.severity.value}: {p.message} [{p.rule}]", file=sys.stderr)
+        error(f"cannot read the review dates from {args.file}; run 'pathway validate {args.file}' for details")
+        return 1
+
+    status = review_status(result.pathway, today, args.within)
+    if args.format == "json":
+        json.dump(status.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(f"{status.title} ({status.pathway_id}), version {status.version}, as of {today.isoformat()}:")
+        for line in status.lines():
+            print(f"  {line}")
+        if status.last_reviewed:
+            print(f"  Last reviewed on {status.last_reviewed.isoformat()}.")
+        if status.needs_attention:
+            who = status.owner or "the pathway owner"
+            print(f"Action: {who} should arrange a review; see docs/contributing.md ('Review dates').")
+    return 1 if status.needs_attention else 0
