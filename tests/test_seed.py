@@ -9,7 +9,6 @@ rule the checker reports.
 from __future__ import annotations
 
 import datetime
-import importlib
 from pathlib import Path
 
 import pytest
@@ -84,20 +83,23 @@ def _raw_seed() -> dict:
     return yaml.safe_load(SEED.read_text(encoding="utf-8"))
 
 
-def _stage_texts_from_model() -> list[str] | None:
-    """Texts of every stage via the real loader, or None while it doesn't exist yet."""
+def _load_seed_model():
+    """The seed as a ``Pathway`` via the project's own loader (keeps text exactly as written)."""
     try:
-        pipeline = importlib.import_module("generator.pipeline")
-    except ImportError:
+        from generator import loader, yamlsource
+    except ImportError:  # pragma: no cover - the loader is part of the project
         return None
-    load = getattr(pipeline, "load_file", None) or getattr(pipeline, "load", None)
-    if load is None:
-        return None
-    result = load(SEED)
-    pathway = getattr(result, "pathway", result)
-    if isinstance(pathway, tuple):
-        pathway = pathway[0]
-    if pathway is None or not hasattr(pathway, "stages"):
+    root, problems = yamlsource.parse(SEED.read_text(encoding="utf-8"), str(SEED))
+    assert root is not None, problems
+    pathway, problems2 = loader.load(root, str(SEED))
+    assert pathway is not None, problems + problems2
+    return pathway
+
+
+def _stage_texts_from_model() -> list[str] | None:
+    """Texts of every stage via the real loader, or None if it isn't available."""
+    pathway = _load_seed_model()
+    if pathway is None:
         return None
     texts = []
     for s in pathway.stages:
