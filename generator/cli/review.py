@@ -62,7 +62,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file: {args.file}")
 
     today = pipeline.today()
-    result = pipeline.check_file(str(path), today=today)
+    try:
+        result = pipeline.check_file(path, today=today)
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     if result.pathway is None:
         # The file is too broken to read any dates from: show why, as validate would.
         for p in sorted(result.problems, key=lambda p: p.sort_key()):
