@@ -1,0 +1,31 @@
+"""Input limits: the largest pathway file the tools will accept.
+
+A pathway comes from a browser editor and is published on a website, so the
+loader refuses input that is far beyond any real pathway rather than spending
+unbounded time or memory on it.  A file over a limit gets a ``limit-exceeded``
+error; nothing is silently truncated.  The values are generous: the largest
+real pathways are a few hundred kilobytes with under a hundred stages.
+"""
+
+from __future__ import annotations
+
+#: Largest accepted file, in bytes (10 MB).
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+#: Deepest nesting of lists and mappings.  A valid pathway nests 5 deep
+#: (top level → stages → stage → next → branch); 32 leaves ample room while
+#: stopping "[[[[[[…" inputs from exhausting the stack.
+MAX_DEPTH = 32
+
+#: Most stages in one pathway.
+MAX_STAGES = 5_000
+
+#: Most items in any other list (transitions, facts, references, glossary, …).
+MAX_ITEMS = 10_000
+
+#: Longest single text value, in characters (about 40 printed pages).
+MAX_TEXT_CHARS = 200_000
+
+#: Most problems reported for one file; the rest are summarised in one line,
+#: so a pasted binary file doesn't produce a million messages.
+MAX_PROBLEMS = 1_000
