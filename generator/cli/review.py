@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from generator.cli import UsageError, error
+from generator.cli import UsageError, error, use_colour
 
 DESCRIPTION = """\
 Say whether the pathway's next clinical review is due, and when it expires.
@@ -52,14 +52,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so `pathway --help` does not load the checker.
-    from generator import pipeline
+    from generator import pipeline, reporters
     from generator.review import review_status
 
     if args.within < 0:
         raise UsageError(f"--within must be 0 or more days, not {args.within}")
     path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(f"no such file: {args.file}")
+    if path.is_dir():
+        raise UsageError(f"{args.file} is a folder; give the path of the pathway file")
+    if not path.exists():
+        raise UsageError(f"no such file: {args.file} (run this in the folder that holds pathway.yaml, or give its path)")
 
     today = pipeline.today()
     try:
@@ -68,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     if result.pathway is None:
         # The file is too broken to read any dates from: show why, as validate would.
-        for p in sorted(result.problems, key=lambda p: p.sort_key()):
-            print(f"{p.location}: {p.severity.value}: {p.message} [{p.rule}]", file=sys.stderr)
+        sys.stderr.write(reporters.format_text(result.problems, colour=use_colour(sys.stderr)))
         error(f"cannot read the review dates from {args.file}; run 'pathway validate {args.file}' for details")
         return 1
 
