@@ -36,7 +36,7 @@ class KindStyle:
     fill: str
     border: str
     text: str = TEXT
-    pen: str = "solid"  # Graphviz style for the border: solid | bold | dashed
+    pen: str = "solid"  # border: solid | bold | dashed
     rounded: bool = False
     peripheries: int = 1
     wrap: int = 22  # characters per label line; diamonds wrap narrower to stay compact
@@ -46,8 +46,8 @@ class KindStyle:
         style = ["filled"]
         if self.rounded:
             style.append("rounded")
-        if self.pen != "solid":
-            style.append(self.pen)
+        if self.pen == "dashed":
+            style.append("dashed")
         attrs = {
             "shape": self.shape,
             "style": ",".join(style),
@@ -57,6 +57,9 @@ class KindStyle:
         }
         if self.peripheries != 1:
             attrs["peripheries"] = str(self.peripheries)
+        if self.pen == "bold":
+            # style=bold loses against the graph-wide node penwidth; be explicit.
+            attrs["penwidth"] = "2"
         return attrs
 
 

@@ -1,0 +1,104 @@
+"""Make Graphviz SVG ready to inline in HTML (site) and print (PDF).
+
+* The XML declaration, DOCTYPE and comments go, so the SVG can sit inside
+  HTML or Markdown; blank lines go too (Python-Markdown ends a raw HTML block
+  at a blank line).
+* Fixed width/height give way to ``width="100%"`` with the natural size as
+  ``max-width``: the diagram shrinks to the page but never blows up.
+* Accessibility: the root gets a ``<title>``/``<desc>`` referenced by
+  ``aria-labelledby``/``aria-describedby``.  A diagram with links is a
+  ``role="group"`` (``role="img"`` would hide the links from screen readers);
+  one without links is ``role="img"``.  Each link gets ``aria-label`` = its
+  visible text and a ``<title>`` child = its tooltip (Chromium shows ``<title>``
+  but not ``xlink:title``).  SVG ``<a>`` with an href is keyboard-focusable
+  in browsers, so no ``tabindex`` is added.
+* Graphviz's own ``<title>`` elements (node names such as ``triage->bloods``)
+  are removed: they are internal ids, not words for readers.
+
+The transformation is regex-based on Graphviz's very regular output and is
+deterministic.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_PROLOG = re.compile(r"<\?xml[^>]*\?>\s*")
+_DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>\s*")
+_COMMENT = re.compile(r"<!--.*?-->\s*", re.S)
+_TITLE = re.compile(r"<title>.*?</title>\s*", re.S)
+_ROOT = re.compile(r"<svg\b([^>]*)>", re.S)
+_ATTR = re.compile(r'([\w:.-]+)="([^"]*)"')
+_GRAPH_ID = re.compile(r'<g id="([^"]*)" class="graph"')
+_ANCHOR = re.compile(r"<a\s([^>]*)>(.*?)</a>", re.S)
+_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
+_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(pt|px)?\s*$")
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def finish(svg: str, *, name: str, description: str | None = None) -> str:
+    """Return ``svg`` cleaned for inlining, scalable and labelled ``name`` for assistive tech."""
+    svg = svg.replace("\r\n", "\n")
+    svg = _PROLOG.sub("", svg)
+    svg = _DOCTYPE.sub("", svg)
+    svg = _COMMENT.sub("", svg)
+    svg = _TITLE.sub("", svg)
+
+    root = _ROOT.search(svg)
+    if root is None:
+        raise ValueError("not an SVG document: no <svg> element")
+    graph = _GRAPH_ID.search(svg)
+    base = graph.group(1) if graph else "pathway-diagram"
+    title_id, desc_id = f"{base}-title", f"{base}-desc"
+
+    svg = _ANCHOR.sub(_label_anchor, svg)
+    has_links = bool(re.search(r"<a\s[^>]*href=", svg))
+
+    attrs = dict(_ATTR.findall(root.group(1)))
+    new_attrs = {"width": "100%"}
+    if "viewBox" in attrs:
+        new_attrs["viewBox"] = attrs["viewBox"]
+    new_attrs["role"] = "group" if has_links else "img"
+    new_attrs["aria-labelledby"] = title_id
+    if description:
+        new_attrs["aria-describedby"] = desc_id
+    new_attrs["class"] = "pathway-diagram"
+    style = ["height:auto"]
+    natural = _LENGTH.match(attrs.get("width", ""))
+    if natural:
+        style.insert(0, f"max-width:{natural.group(1)}{natural.group(2) or 'px'}")
+    new_attrs["style"] = ";".join(style)
+    for ns in ("xmlns", "xmlns:xlink"):
+        if ns in attrs:
+            new_attrs[ns] = attrs[ns]
+    head = "<svg " + " ".join(f'{k}="{_esc(html.unescape(v))}"' for k, v in new_attrs.items()) + ">"
+    head += f'\n<title id="{_esc(title_id)}">{_esc(name)}</title>'
+    if description:
+        head += f'\n<desc id="{_esc(desc_id)}">{_esc(description)}</desc>'
+    root = _ROOT.search(svg)  # positions moved after the anchor rewrite
+    assert root is not None
+    svg = svg[: root.start()] + head + svg[root.end() :]
+
+    lines = [line.rstrip() for line in svg.split("\n")]
+    return "\n".join(line for line in lines if line.strip()) + "\n"
+
+
+def _label_anchor(m: re.Match[str]) -> str:
+    """Give one Graphviz link an accessible name and a tooltip browsers show."""
+    attrs_text, inner = m.group(1), m.group(2)
+    attrs = dict(_ATTR.findall(attrs_text))
+    tooltip = attrs.get("xlink:title")
+    words = [html.unescape(t).strip() for t in _TEXT.findall(inner)]
+    visible = " ".join(w for w in words if w)
+    extra = ""
+    if visible and "aria-label" not in attrs and ("xlink:href" in attrs or "href" in attrs):
+        extra = f' aria-label="{_esc(visible)}"'
+    opening = f"<a {attrs_text.strip()}{extra}>"
+    if tooltip:
+        # Already XML-escaped by Graphviz; valid as element content too.
+        opening += f"\n<title>{tooltip}</title>"
+    return f"{opening}{inner}</a>"
