@@ -30,16 +30,20 @@ from generator import __version__, escape, markup, nav
 from generator.model import Pathway, Stage
 
 # Space left for a flowchart inside the page boxes of print.css, in points
-# (1 mm = 72 / 25.4 pt).  The overview page is A4 landscape with 15 mm side
-# margins (297 - 30 = 267 mm) and keeps ~35 mm for its heading, legend and
-# caption; a stage diagram gets the portrait text width (210 - 36 = 174 mm)
-# and at most 120 mm of height so it sits on a page with its heading.
+# (1 mm = 72 / 25.4 pt).  The overview goes on an A4 landscape page (15 mm
+# side margins: 297 - 30 = 267 mm wide) or a portrait one (210 - 36 = 174 mm),
+# whichever draws it larger, keeping ~45 mm for heading, legend and caption.
+# A stage diagram sits beside its "comes from / what next" lists: at most
+# 110 mm wide (leaving 60 mm for the lists) and 105 mm high.
 _MM = 72 / 25.4
-OVERVIEW_BOX = (265 * _MM, 132 * _MM)
-STAGE_BOX = (172 * _MM, 120 * _MM)
-# Never enlarge a small graph beyond this: Graphviz's 14 pt labels at 1:1
-# already read as body-text size on paper.
-MAX_SCALE = 1.0
+OVERVIEW_LANDSCAPE_BOX = (265 * _MM, 125 * _MM)
+OVERVIEW_PORTRAIT_BOX = (172 * _MM, 200 * _MM)
+STAGE_BOX = (110 * _MM, 105 * _MM)
+# Never enlarge a graph beyond these: Graphviz lays out 11-14 pt labels, and
+# at 0.75 they match the 9.5 pt body text.  The overview may be drawn at
+# full size when it is small.
+OVERVIEW_MAX_SCALE = 1.0
+STAGE_MAX_SCALE = 0.75
 
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -146,7 +150,16 @@ def _svg_size(tag: str) -> tuple[float, float] | None:
     return (sizes[0], sizes[1]) if sizes[0] > 0 and sizes[1] > 0 else None
 
 
-def fit_svg(svg: str, box: tuple[float, float], *, max_scale: float = MAX_SCALE) -> str:
+def fit_scale(svg: str, box: tuple[float, float], *, max_scale: float = 1.0) -> float:
+    """The scale ``fit_svg`` would draw ``svg`` at in ``box`` (1.0 when the size is unknown)."""
+    m = _SVG_TAG_RE.search(svg)
+    size = _svg_size(m.group(0)) if m else None
+    if size is None:
+        return 1.0
+    return min(box[0] / size[0], box[1] / size[1], max_scale)
+
+
+def fit_svg(svg: str, box: tuple[float, float], *, max_scale: float = 1.0) -> str:
     """The ``<svg>`` element alone, sized to fit ``box`` (points) keeping its aspect ratio.
 
     Drops the XML declaration and DOCTYPE (not allowed inside HTML) and sets an
@@ -200,11 +213,12 @@ def _link(pathway: Pathway, stage_id: str, when: str | None = None) -> dict:
 
 
 def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
+    numbers = {r.id: n for n, r in enumerate(pathway.references, start=1)}
     refs = []
-    for ref in stage.references:
-        entry = pathway.reference_by_id.get(ref.id)
+    for ref in dict.fromkeys(r.id for r in stage.references):
+        entry = pathway.reference_by_id.get(ref)
         if entry is not None:
-            refs.append({"title": entry.title, "url": escape.safe_url(entry.url)})
+            refs.append({"title": entry.title, "anchor": f"ref-{ref}", "number": numbers[ref]})
     kind = stage.kind
     return {
         "id": stage.id,
@@ -214,7 +228,7 @@ def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
         "summary": _one_line(stage.summary) or None,
         "body_html": _md(stage.body, pathway, location=stage.field_locs.get("body")),
         "facts": [(f.label, f.value) for f in stage.facts],
-        "svg": Markup(fit_svg(svg, STAGE_BOX)) if svg else None,
+        "svg": Markup(fit_svg(svg, STAGE_BOX, max_scale=STAGE_MAX_SCALE)) if svg else None,
         "comes_from": [_link(pathway, src.id, t.when) for src, t in pathway.incoming.get(stage.id, ())],
         "next": [_link(pathway, t.to, t.when) for t in stage.next],
         "alongside": [_link(pathway, sid) for sid in pathway.alongside_of.get(stage.id, ())],
@@ -351,7 +365,16 @@ def print_html(
             "Each box is a stage of the pathway; arrows show what comes next, labelled with the "
             "condition where there is a choice. The contents page lists every stage with its page."
         )
-    overview = {"title": ov_title, "caption": caption, "svg": Markup(fit_svg(diagrams.overview, OVERVIEW_BOX))}
+    landscape = fit_scale(diagrams.overview, OVERVIEW_LANDSCAPE_BOX, max_scale=OVERVIEW_MAX_SCALE)
+    portrait = fit_scale(diagrams.overview, OVERVIEW_PORTRAIT_BOX, max_scale=OVERVIEW_MAX_SCALE)
+    orientation = "portrait" if portrait > landscape else "landscape"
+    box = OVERVIEW_PORTRAIT_BOX if orientation == "portrait" else OVERVIEW_LANDSCAPE_BOX
+    overview = {
+        "title": ov_title,
+        "caption": caption,
+        "orientation": orientation,
+        "svg": Markup(fit_svg(diagrams.overview, box, max_scale=OVERVIEW_MAX_SCALE)),
+    }
     template = env.get_template("print.html.jinja")
     return template.render(
         css=Markup(css),
