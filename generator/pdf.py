@@ -118,9 +118,15 @@ def layout_diagrams(pathway: Pathway, *, cache_dir: str | Path | None = None) ->
     """
     from generator import diagrams, layout
 
+    sections = nav.stages_by_group(pathway)
+    ids = [sid for _, _, sids in sections for sid in sids]
     is_map = diagrams.overview_is_too_large(pathway)
-    overview = diagrams.groups_map_dot(pathway, stage_href) if is_map else diagrams.overview_dot(pathway, stage_href)
-    ids = [sid for _, _, sids in nav.stages_by_group(pathway) for sid in sids]
+    if is_map:
+        # A group box points at the group's first stage page.
+        first = {gid: sids[0] for gid, _, sids in sections if gid is not None}
+        overview = diagrams.groups_map_dot(pathway, lambda gid: stage_href(first.get(gid, pathway.start)))
+    else:
+        overview = diagrams.overview_dot(pathway, stage_href)
     dots = [overview] + [diagrams.neighbourhood_dot(pathway, sid, stage_href) for sid in ids]
     # Every SVG is inlined into one HTML document, so element ids must differ between graphs.
     prefixes = ["ov-"] + [f"n{i}-" for i in range(len(ids))]

@@ -1,0 +1,110 @@
+"""``pathway pdf``: build the printable handbook (one PDF) from a pathway file."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from generator.cli import UsageError, error, use_colour
+
+EPILOG = """\
+examples:
+  pathway pdf                            ./pathway.yaml -> ./pathway.pdf
+  pathway pdf care/pathway.yaml -o handbook.pdf
+  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) pathway pdf
+                                         date the handbook by the last commit
+                                         (same input and date: byte-identical PDF)
+
+The handbook is dated from SOURCE_DATE_EPOCH, else from the pathway's own
+review and approval dates, never from the clock.
+
+exit status: 0 written, 1 problems in the pathway or the build failed,
+2 usage error (e.g. no such file)
+"""
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "pdf",
+        help="build the printable PDF handbook",
+        description="Validate a pathway file and build its PDF handbook: title page with document "
+        "control, contents with page numbers, the overview flowchart, one page per stage, "
+        "references, glossary and amendment history.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", nargs="?", default="pathway.yaml", help="pathway file (default: pathway.yaml)")
+    p.add_argument("-o", "--output", default="pathway.pdf", metavar="OUT.pdf", help="where to write the PDF (default: pathway.pdf)")
+    p.add_argument("--cache-dir", metavar="DIR", help="reuse laid-out flowcharts from this folder (safe to delete)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError:
+        raise
+    except Exception as exc:  # a bug in the tools, not the user's fault: no traceback for them
+        error(f"internal error while building the PDF ({type(exc).__name__}: {exc}); please report this with the file that caused it")
+        return 1
+
+
+def _progress(msg: str) -> None:
+    # Progress only for a person watching a terminal; logs and CI stay quiet.
+    if sys.stderr.isatty():
+        print(f"pathway pdf: {msg}…", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from generator import pdf, reporters  # lazy: keeps --help fast
+    from generator.layout import LayoutError
+    from generator.pipeline import check_file
+
+    out = Path(args.output)
+    if out.is_dir():
+        raise UsageError(f"{out} is a folder; give the path of the PDF to write (e.g. {out / 'pathway.pdf'})")
+    if not out.parent.is_dir():
+        raise UsageError(f"cannot write {out}: the folder {out.parent} does not exist")
+    try:
+        if Path(args.file).resolve() == out.resolve():
+            raise UsageError("the output would overwrite the pathway file; choose another -o")
+    except OSError:
+        pass
+
+    _progress(f"checking {args.file}")
+    try:
+        result = check_file(args.file, for_build=True)
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {args.file} (run this in the folder that holds pathway.yaml, or give its path)")
+    except IsADirectoryError:
+        raise UsageError(f"{args.file} is a folder; give the path of the pathway file")
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}")
+
+    if result.has_errors() or result.pathway is None:
+        # Errors go to stderr: stdout may be piped somewhere that expects nothing.
+        sys.stderr.write(reporters.format_text(result.problems, colour=use_colour(sys.stderr)))
+        print(f"{reporters.summary_line(result.problems)}; no PDF written", file=sys.stderr)
+        return 1
+
+    try:
+        pages = pdf.build_pdf(
+            result.pathway,
+            out,
+            source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
+            cache_dir=args.cache_dir,
+            progress=_progress,
+        )
+    except pdf.PdfError as exc:
+        error(str(exc))
+        return 1
+    except LayoutError as exc:
+        error(f"cannot draw the flowcharts: {exc}")
+        return 1
+    except OSError as exc:
+        error(f"cannot write {out}: {exc.strerror or exc}")
+        return 1
+    _progress(f"wrote {out} ({pages} pages)")
+    return 0
