@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from generator import graph
-from generator.model import Location, Pathway, Problem, Severity
+from generator.model import KINDS, Location, Pathway, Problem, Severity
 from generator.suggest import did_you_mean
 from generator.wikilinks import iter_wikilinks
 
@@ -252,7 +252,7 @@ def check_unreachable(ctx: Context) -> Iterator[Problem]:
 
 def check_dead_end(ctx: Context) -> Iterator[Problem]:
     for s in graph.dead_ends(ctx.pathway):
-        if not s.kind:
+        if s.kind not in KINDS:  # an unknown kind is reported already; likely a misspelt 'outcome'
             continue
         yield _warn(
             "dead-end",

@@ -106,7 +106,7 @@ class _Loader:
                 continue  # an empty optional key means "not given"
             out[key] = value
         for name in spec.required:
-            if name not in out and name not in node.entries:
+            if name not in out and name not in node.entries and name not in node.refused:
                 self.error("missing-field", f"{where} has no '{name}'", node.loc)
         return out
 

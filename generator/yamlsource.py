@@ -52,6 +52,9 @@ class Mapping:
 
     entries: dict[str, tuple[Scalar, "Node"]] = field(default_factory=dict)
     loc: Location = Location("<memory>", 0, 0)
+    #: Keys whose value was refused (alias, tag, too long): already reported, so
+    #: the loader must not also call them missing.
+    refused: set[str] = field(default_factory=set)
 
 
 Node = Union[Scalar, Sequence, Mapping]
@@ -212,7 +215,7 @@ class _Builder:
                     seq.items.append(item)
             return None if refused else seq
         if isinstance(ev, yaml.MappingStartEvent):
-            mapping = Mapping({}, loc)
+            mapping = Mapping({}, loc, set())
             for key_ev in self.events:
                 if isinstance(key_ev, yaml.MappingEndEvent):
                     break
@@ -233,6 +236,7 @@ class _Builder:
                     )
                     continue
                 if value is None:  # refused (alias, tag): already reported
+                    mapping.refused.add(key.value)
                     continue
                 mapping.entries[key.value] = (key, value)
             return None if refused else mapping
