@@ -264,3 +264,162 @@ def test_review_reminder_opens_one_issue() -> None:
     # Looks for an open reminder before creating one.
     assert script.index("listForRepo") < script.index("issues.create(")
     assert "<!-- pathway-review-reminder -->" in script
+
+
+# --- the github-script logic, run in Node against a fake GitHub API ----------------------
+
+SCRIPT_RUNNER = REPO / "tests" / "js" / "github-script.mjs"
+HEAD = "a" * 40
+
+
+def _script(workflow: str) -> str:
+    return next(s for _, s in steps(wf(workflow)) if s.get("uses", "").startswith("actions/github-script@"))["with"][
+        "script"
+    ]
+
+
+def _run_script(workflow: str, workdir: Path, scenario: dict[str, Any]) -> dict[str, Any]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: run `make test`, which installs it")
+    script_file = workdir / "script.js"
+    script_file.write_text(_script(workflow), encoding="utf-8")
+    scenario_file = workdir / "scenario.json"
+    scenario_file.write_text(json.dumps(scenario), encoding="utf-8")
+    proc = subprocess.run(
+        [node, str(SCRIPT_RUNNER), str(script_file), str(scenario_file)],
+        cwd=workdir, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _comment_scenario(comments: list[dict[str, Any]] | None = None, pr_sha: str = HEAD) -> dict[str, Any]:
+    return {
+        "context": {
+            "repo": {"owner": "example-org", "repo": "pathways"},
+            "payload": {"workflow_run": {"head_sha": HEAD, "conclusion": "success", "html_url": "https://example.invalid/run/1"}},
+        },
+        "pr": {"head": {"sha": pr_sha}},
+        "comments": comments or [],
+    }
+
+
+def _report(tmp_path: Path, pr_number: str, diff: str | None = "### Substantive\n- stage `rfa` changed", check: str = "passed") -> None:
+    d = tmp_path / "diff-report"
+    d.mkdir()
+    (d / "pr-number").write_text(pr_number + "\n", encoding="utf-8")
+    if diff is not None:
+        (d / "diff.md").write_text(diff, encoding="utf-8")
+    (d / "version-check").write_text(check + "\n", encoding="utf-8")
+
+
+def _methods(result: dict[str, Any]) -> list[str]:
+    return [name for name, _ in result["calls"]]
+
+
+def test_comment_is_created_once_with_the_marker(tmp_path: Path) -> None:
+    _report(tmp_path, "42")
+    out = _run_script("pr-comment.yml", tmp_path, _comment_scenario())
+    assert out["failed"] is None
+    assert _methods(out) == ["pulls.get", "issues.listComments", "issues.createComment"]
+    params = out["calls"][-1][1]
+    assert params["issue_number"] == 42
+    assert params["body"].startswith("<!-- pathway-diff -->")
+    assert "stage `rfa` changed" in params["body"] and "Version check passed" in params["body"]
+
+
+def test_comment_updates_the_existing_sticky_comment(tmp_path: Path) -> None:
+    _report(tmp_path, "42", check="failed")
+    comments = [
+        {"id": 1, "user": {"type": "User"}, "body": "<!-- pathway-diff --> quoted by a person"},
+        {"id": 7, "user": {"type": "Bot"}, "body": "<!-- pathway-diff -->\nold report"},
+    ]
+    out = _run_script("pr-comment.yml", tmp_path, _comment_scenario(comments))
+    assert _methods(out)[-1] == "issues.updateComment"
+    params = out["calls"][-1][1]
+    assert params["comment_id"] == 7
+    assert "Version check failed" in params["body"]
+
+
+@pytest.mark.parametrize("bad", ["", "42; rm -rf /", "0", "-3", "4.2", "12345678901", "abc"])
+def test_comment_refuses_a_pr_number_that_is_not_an_integer(tmp_path: Path, bad: str) -> None:
+    _report(tmp_path, bad)
+    out = _run_script("pr-comment.yml", tmp_path, _comment_scenario())
+    assert out["failed"] and "not a pull request number" in out["failed"]
+    assert out["calls"] == []
+
+
+def test_comment_skips_when_the_pr_has_moved_on(tmp_path: Path) -> None:
+    """The artifact is untrusted: a number pointing at another PR (another head) is not commented on."""
+    _report(tmp_path, "42")
+    out = _run_script("pr-comment.yml", tmp_path, _comment_scenario(pr_sha="b" * 40))
+    assert out["failed"] is None
+    assert _methods(out) == ["pulls.get"]
+
+
+def test_comment_without_a_diff_report_says_so(tmp_path: Path) -> None:
+    _report(tmp_path, "42", diff=None, check="missing")
+    out = _run_script("pr-comment.yml", tmp_path, _comment_scenario())
+    body = out["calls"][-1][1]["body"]
+    assert "No diff report was produced" in body and "Version check did not run" in body
+
+
+def _review_json(tmp_path: Path, needs_attention: bool, state: str = "due") -> None:
+    data = {
+        "pathway": "facet-joint-pain", "title": "Facet joint pain", "version": "1.0.0", "today": "2026-06-01",
+        "within_days": 90, "state": state, "needs_attention": needs_attention,
+        "review": {"date": "2026-07-01", "days_left": 30, "state": state},
+        "expires": {"date": None, "days_left": None, "state": "no-date"},
+        "last_reviewed": "2025-07-01", "owner": "Spine team", "contact": None,
+        "messages": ["DUE SOON: the next review is due on 2026-07-01 (in 30 days).", "NO DATE: no expiry date is set."],
+    }
+    (tmp_path / "review.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def _reminder_scenario(issues: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "context": {"repo": {"owner": "example-org", "repo": "pathways"}, "serverUrl": "https://github.com", "runId": 5},
+        "issues": issues,
+    }
+
+
+MARKER_ISSUE = {"number": 9, "body": "<!-- pathway-review-reminder -->\nold"}
+
+
+def test_reminder_opens_one_issue_when_due(tmp_path: Path) -> None:
+    _review_json(tmp_path, True)
+    out = _run_script("review-reminder.yml", tmp_path, _reminder_scenario([{"number": 3, "body": "unrelated"}]))
+    assert _methods(out) == ["issues.listForRepo", "issues.create"]
+    params = out["calls"][-1][1]
+    assert params["labels"] == ["pathway-review"]
+    assert "is due soon" in params["title"]
+    assert "DUE SOON" in params["body"] and "Spine team" in params["body"]
+
+
+def test_reminder_does_not_duplicate_an_open_issue(tmp_path: Path) -> None:
+    _review_json(tmp_path, True, state="overdue")
+    out = _run_script("review-reminder.yml", tmp_path, _reminder_scenario([MARKER_ISSUE]))
+    assert _methods(out) == ["issues.listForRepo", "issues.update"]
+    assert out["calls"][-1][1]["issue_number"] == 9
+    assert "is overdue" in out["calls"][-1][1]["title"]
+
+
+def test_reminder_closes_the_issue_when_no_longer_due(tmp_path: Path) -> None:
+    _review_json(tmp_path, False, state="ok")
+    out = _run_script("review-reminder.yml", tmp_path, _reminder_scenario([MARKER_ISSUE]))
+    assert _methods(out) == ["issues.listForRepo", "issues.createComment", "issues.update"]
+    assert out["calls"][-1][1]["state"] == "closed"
+
+
+def test_reminder_does_nothing_when_nothing_is_due(tmp_path: Path) -> None:
+    _review_json(tmp_path, False, state="ok")
+    out = _run_script("review-reminder.yml", tmp_path, _reminder_scenario([]))
+    assert _methods(out) == ["issues.listForRepo"]
+
+
+def test_reminder_fails_clearly_when_the_pathway_is_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "review.json").write_text("", encoding="utf-8")  # pathway review printed no JSON
+    out = _run_script("review-reminder.yml", tmp_path, _reminder_scenario([]))
+    assert out["failed"] and "could not be read" in out["failed"]
+    assert out["calls"] == []
