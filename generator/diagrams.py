@@ -24,9 +24,10 @@ from generator.model import Pathway, Stage
 Href = Callable[[str], str]
 
 # Above this many stages the site shows a map of groups plus one diagram per
-# group instead of one overview (measured: see module docstring of layout and
-# the report; a 150-stage overview already needs zooming to read on A4).
-OVERVIEW_MAX_STAGES = 150
+# group instead of one overview.  Chosen for readability, not speed: measured
+# with dot 2.43, a branchy 100-stage overview lays out in 0.08 s but is already
+# ~1,000 x 8,700 pt; 1,000 stages take 0.5-6 s and are unreadable.
+OVERVIEW_MAX_STAGES = 100
 
 EDGE_LABEL_WIDTH = 20
 START_NODE = "__start__"  # not a valid slug, so it cannot clash with a stage
@@ -52,7 +53,7 @@ def _attrs(attrs: Mapping[str, str]) -> str:
     return "[" + ", ".join(f"{k}={v}" for k, v in attrs.items()) + "]"
 
 
-def _header(name: str, title: str | None) -> list[str]:
+def _header(name: str, title: str | None, *, clusters: bool = False) -> list[str]:
     lines = [
         f"digraph {quote(name)} {{",
         "  graph " + _attrs({
@@ -82,6 +83,11 @@ def _header(name: str, title: str | None) -> list[str]:
             "penwidth": "1.1",
         }) + ";",
     ]
+    if clusters:
+        # Rank all nodes globally: without this dot collapses clusters first and
+        # may break a loop between groups at a forward edge, putting the start
+        # in the middle.  Only here: it costs ~2x on graphs without clusters.
+        lines.append("  graph [newrank=true];")
     if title:
         lines.append("  graph " + _attrs({
             "label": wrapped_label(title, 60),
@@ -205,7 +211,11 @@ def _cluster_open(group_id: str, title: str, indent: str = "  ") -> list[str]:
 
 def overview_is_too_large(pathway: Pathway) -> bool:
     """True when the site should show ``groups_map_dot`` + ``group_dot`` instead of one overview."""
-    return len(pathway.stage_by_id) > OVERVIEW_MAX_STAGES
+    if len(pathway.stage_by_id) <= OVERVIEW_MAX_STAGES:
+        return False
+    used = {s.group for s in pathway.stages if s.group in pathway.group_by_id}
+    # Without groups the map would be one box: the big overview is still better.
+    return len(used) >= 2
 
 
 def overview_dot(pathway: Pathway, href: Href, *, title: str | None = None) -> str:
@@ -213,7 +223,7 @@ def overview_dot(pathway: Pathway, href: Href, *, title: str | None = None) -> s
     stages = _unique_stages(pathway)
     ids = [s.id for s in stages]
     known = set(ids)
-    lines = _header(f"overview-{pathway.id}", title)
+    lines = _header(f"overview-{pathway.id}", title, clusters=True)
     if pathway.start in known:
         # The start marker comes first: dot breaks cycles by a depth-first
         # walk in node order, so loops are drawn as back edges from the start.
