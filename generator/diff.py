@@ -61,13 +61,22 @@ class Change:
     consequence: bool = False  # derived from other changes (graph consequences, dangling links)
 
     @property
+    def values_inline(self) -> bool:
+        """Whether ``message`` already shows the old and new values (short, not prose)."""
+        return not self.text and all(v is None or len(v) <= _INLINE_MAX for v in (self.old, self.new))
+
+    @property
     def message(self) -> str:
         """The whole change as one plain-text sentence."""
         where = f"{self.stage_title} ({self.stage}): " if self.stage else ""
         out = where + self.summary
-        if not self.text and self.old is not None and self.new is not None:
-            if len(self.old) <= _INLINE_MAX and len(self.new) <= _INLINE_MAX:
+        if self.values_inline:
+            if self.old is not None and self.new is not None:
                 out += f": {self.old} → {self.new}"
+            elif self.new is not None:
+                out += f": {self.new}"
+            elif self.old is not None:
+                out += f" (was: {self.old})"
         return out
 
 
@@ -112,7 +121,7 @@ class PathwayDiff:
             return ()
         missing = []
         if not self.version_bumped:
-            missing.append(f"a higher version (version is {self.new_version}, was {self.old_version})")
+            missing.append(f"a higher version than {self.old_version} (it is {self.new_version})")
         if not self.history_added:
             missing.append("a new history entry describing the change")
         return tuple(missing)
@@ -271,9 +280,6 @@ def diff_pathways(old: Pathway, new: Pathway) -> PathwayDiff:
             warnings.append(f"The version went down ({old.version} → {new.version}) although the content changed.")
         else:
             warnings.append(f"The content changed but the version was not raised (still {new.version}).")
-    for ch in c.changes:
-        if ch.kind == "removed-stage-still-linked":
-            warnings.append(ch.message)
     return PathwayDiff(
         old_version=old.version,
         new_version=new.version,
