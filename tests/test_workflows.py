@@ -423,3 +423,9 @@ def test_reminder_fails_clearly_when_the_pathway_is_unreadable(tmp_path: Path) -
     out = _run_script("review-reminder.yml", tmp_path, _reminder_scenario([]))
     assert out["failed"] and "could not be read" in out["failed"]
     assert out["calls"] == []
+
+
+def test_dependabot_keeps_the_action_pins_fresh() -> None:
+    config = yaml.safe_load((REPO / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    assert config["version"] == 2
+    assert any(u["package-ecosystem"] == "github-actions" and u["directory"] == "/" for u in config["updates"])
