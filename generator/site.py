@@ -282,7 +282,7 @@ class _Renderer:
         what_next = []
         for t in s.next:
             link = self.stage_link(page, t.to)
-            what_next.append(f"**When {escape.cell(t.when)}:** {link}" if t.when else link)
+            what_next.append(f"**{escape.cell(t.when)}** → {link}" if t.when else link)
         refs = []
         for r in s.references:
             ref = p.reference_by_id.get(r.id)

@@ -1,0 +1,99 @@
+"""Shared by ``pathway generate``, ``build`` and ``serve``: check the file, drive MkDocs in-process.
+
+Private to the CLI package (it prints): the core stays free of I/O.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from generator.cli import UsageError, error, use_colour
+from generator.model import Pathway
+
+DEFAULT_FILE = "pathway.yaml"
+PLUGIN = "pathway"
+
+
+def check_for_build(path: str) -> Pathway | None:
+    """Check ``path`` as for a build; print every problem; the pathway if it may be published."""
+    from generator import pipeline, reporters
+
+    if not os.path.exists(path):
+        raise UsageError(f"{path}: no such file (give the pathway file, e.g. 'pathway build pathway.yaml')")
+    if os.path.isdir(path):
+        raise UsageError(f"{path} is a folder; give the pathway file inside it")
+    try:
+        result = pipeline.check_file(path, for_build=True, today=pipeline.today())
+    except OSError as exc:
+        error(f"cannot read {path}: {exc.strerror or exc}")
+        return None
+    if result.problems:
+        sys.stderr.write(reporters.format_text(result.problems, colour=use_colour(sys.stderr)))
+    if result.has_errors() or result.pathway is None:
+        error(f"{path}: {reporters.summary_line(result.problems)}; nothing was built")
+        return None
+    return result.pathway
+
+
+def find_config(given: str | None) -> Path:
+    """The MkDocs config: the one given, else ./mkdocs.yml, else the repository's own."""
+    if given:
+        p = Path(given)
+        if not p.is_file():
+            raise UsageError(f"{given}: no such MkDocs config file")
+        return p.resolve()
+    for p in (Path.cwd() / "mkdocs.yml", Path(__file__).resolve().parents[2] / "mkdocs.yml"):
+        if p.is_file():
+            return p
+    raise UsageError("no mkdocs.yml here; run from the repository folder or pass --config-file")
+
+
+def plugin_override(config_file: Path, pathway_file: str) -> list:
+    """The config's ``plugins`` list with the pathway plugin pointed at ``pathway_file`` (absolute)."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(config_file, "rb") as fh:
+        raw = yaml_load(fh)
+    plugins = raw.get("plugins") or []
+    if isinstance(plugins, dict):
+        plugins = [{k: v} for k, v in plugins.items()]
+    out, found = [], False
+    for entry in plugins:
+        name, opts = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
+        if name == PLUGIN:
+            opts = {**(opts or {}), "pathway_file": os.path.abspath(pathway_file)}
+            found = True
+        out.append({name: opts or {}})
+    if not found:
+        raise UsageError(f"{config_file} does not use the '{PLUGIN}' plugin")
+    return out
+
+
+class _StderrHandler(logging.Handler):
+    """MkDocs warnings and errors as 'pathway: warning: ...' lines; INFO chatter is dropped."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = "warning" if record.levelno < logging.ERROR else "error"
+        sys.stderr.write(f"pathway: {level}: {record.getMessage()}\n")
+
+
+@contextlib.contextmanager
+def quiet_mkdocs(verbose: bool = False) -> Iterator[None]:
+    """Route MkDocs' log to stderr (warnings and errors only) for the duration."""
+    logger = logging.getLogger("mkdocs")
+    handler = _StderrHandler(level=logging.INFO if verbose else logging.WARNING)
+    saved = (logger.level, logger.propagate)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False  # no duplicate lines via Python's last-resort handler
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]

@@ -1,0 +1,57 @@
+"""``pathway generate``: write the site's Markdown pages into a folder, for engines without the plugin."""
+
+from __future__ import annotations
+
+import argparse
+
+from generator.cli import UsageError, error
+from generator.cli._sitecommon import DEFAULT_FILE, check_for_build
+
+DEFAULT_OUT = "docs/_generated"
+
+EPILOG = """\
+examples:
+  pathway generate                         write the pages of ./pathway.yaml into docs/_generated/
+  pathway generate other.yaml -o out/docs  another pathway, another folder
+
+The folder is replaced on every run (pages of removed stages disappear), but
+only files that 'pathway generate' wrote are touched; it refuses a non-empty
+folder it did not create.  'pathway build' does not need this step: the
+MkDocs plugin renders the same pages in memory.
+"""
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("generate", help="write the site pages as Markdown files",
+                              description=__doc__, epilog=EPILOG,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", nargs="?", default=DEFAULT_FILE, metavar="FILE",
+                   help=f"the pathway file (default: {DEFAULT_FILE})")
+    p.add_argument("-o", "--output", default=DEFAULT_OUT, metavar="DIR",
+                   help=f"folder to write into (default: {DEFAULT_OUT})")
+    p.add_argument("--no-directory-urls", action="store_true",
+                   help="links for a site built with use_directory_urls: false")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from generator import pipeline
+    from generator.output import OutputError, write_tree
+    from generator.site import SiteError, render_site
+
+    pathway = check_for_build(args.file)
+    if pathway is None:
+        return 1
+    try:
+        files = render_site(pathway, today=pipeline.today(), use_directory_urls=not args.no_directory_urls)
+    except SiteError as exc:
+        error(str(exc))
+        return 1
+    try:
+        write_tree(args.output, files)
+    except OutputError as exc:
+        raise UsageError(str(exc)) from exc
+    except OSError as exc:
+        error(f"cannot write {args.output}: {exc.strerror or exc}")
+        return 1
+    return 0

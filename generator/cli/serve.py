@@ -1,0 +1,45 @@
+"""``pathway serve``: preview the website with live reload while editing the pathway file."""
+
+from __future__ import annotations
+
+import argparse
+
+from generator.cli import error
+from generator.cli._sitecommon import DEFAULT_FILE, check_for_build, find_config, plugin_override, quiet_mkdocs
+
+EPILOG = """\
+examples:
+  pathway serve                      preview ./pathway.yaml at http://127.0.0.1:8000/
+  pathway serve other.yaml -a 127.0.0.1:8001
+
+Saving the pathway file rebuilds the site and reloads the browser.  While the
+file has problems, they are listed here and the last good site stays up.
+"""
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("serve", help="preview the website with live reload", description=__doc__,
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", nargs="?", default=DEFAULT_FILE, metavar="FILE",
+                   help=f"the pathway file (default: {DEFAULT_FILE})")
+    p.add_argument("-a", "--dev-addr", default=None, metavar="IP:PORT", help="address to serve on (default: 127.0.0.1:8000)")
+    p.add_argument("-f", "--config-file", metavar="FILE", help="MkDocs config (default: the repository's mkdocs.yml)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    config_file = find_config(args.config_file)
+    # Check once up front so a broken file is reported plainly, not as a server error.
+    if check_for_build(args.file) is None:
+        return 1
+    plugins = plugin_override(config_file, args.file)
+    try:
+        with quiet_mkdocs(verbose=True):
+            serve(config_file=str(config_file), dev_addr=args.dev_addr, plugins=plugins)
+    except MkDocsException as exc:
+        error(str(exc))
+        return 1
+    return 0
