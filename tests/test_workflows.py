@@ -305,7 +305,12 @@ def _comment_scenario(comments: list[dict[str, Any]] | None = None, pr_sha: str 
     }
 
 
-def _report(tmp_path: Path, pr_number: str, diff: str | None = "### Substantive\n- stage `rfa` changed", check: str = "passed") -> None:
+def _report(
+    tmp_path: Path,
+    pr_number: str,
+    diff: str | None = "<!-- pathway-diff -->\n**Substantive change.**\n- stage `rfa` changed",
+    check: str = "passed",
+) -> None:
     d = tmp_path / "diff-report"
     d.mkdir()
     (d / "pr-number").write_text(pr_number + "\n", encoding="utf-8")
@@ -326,6 +331,7 @@ def test_comment_is_created_once_with_the_marker(tmp_path: Path) -> None:
     params = out["calls"][-1][1]
     assert params["issue_number"] == 42
     assert params["body"].startswith("<!-- pathway-diff -->")
+    assert params["body"].count("<!-- pathway-diff -->") == 1
     assert "stage `rfa` changed" in params["body"] and "Version check passed" in params["body"]
 
 
