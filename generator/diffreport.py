@@ -165,7 +165,7 @@ def format_markdown(diff: PathwayDiff, old: Pathway, new: Pathway, *, mermaid: b
     """The report for a pull-request comment."""
     out = [MARKER]
     if not diff.differs:
-        out.append(f"**{diff.verdict}.** Both files describe the same pathway ({_version_line(diff)}).")
+        out.append(f"**{diff.verdict}.** Both files describe the same pathway, version {md_code(diff.new_version)}.")
         return "\n".join(out) + "\n"
     out.append(f"**{diff.verdict}.** {md_inline(new.title)}, {_version_line(diff)}: {_counts(diff)}.")
     out.append("")

@@ -1,0 +1,220 @@
+"""``pathway diff OLD [NEW]``: what changed between two versions of a pathway, in clinical terms."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.cli import UsageError, error, use_colour
+
+DESCRIPTION = """\
+Compare two versions of a pathway and explain the differences for the
+clinicians who approve them: steps added, removed or renamed, changed routes
+and conditions, changed facts and wording, governance and history, and what
+the changes do to the routes (steps no longer reachable, new dead ends,
+decisions that lost a branch).
+
+The files are compared as pathways, not as text: comments, key order,
+quoting and layout make no difference.
+
+Each side is a file, or a file in a git revision: REF:PATH (as in 'git show',
+PATH from the top of the repository) or a bare REF for ./pathway.yaml in that
+revision.
+
+Every change is classed as substantive (can change what happens to a patient),
+editorial (wording) or metadata (governance, history, version, status); the
+report opens with the overall class.
+"""
+
+EPILOG = """\
+examples:
+  pathway diff origin/main pathway.yaml           what this branch changes
+  pathway diff HEAD~1:pathway.yaml pathway.yaml   since the last commit
+  pathway diff old.yaml new.yaml --format text    in the terminal
+  pathway diff origin/main pathway.yaml --svg diff.svg
+                                                  also draw the changes
+  pathway diff origin/main --require-version-bump
+                                                  fail if care changed but the
+                                                  version and history did not
+
+exit status:
+  0  compared (whether or not anything changed)
+  1  --exit-code and the pathways differ; --require-version-bump and a
+     substantive change lacks a higher version or a new history entry; a side
+     could not be read as a pathway (its problems are shown); the SVG could
+     not be drawn
+  2  usage error: no such file, not a git repository, unknown revision, the
+     file is not in that revision
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "diff",
+        help="what changed between two versions, in clinical terms",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("old", metavar="OLD", help="the earlier version: a file, REF:PATH or REF")
+    p.add_argument("new", metavar="NEW", nargs="?", default="pathway.yaml",
+                   help="the proposed version (default: pathway.yaml)")
+    p.add_argument("--format", choices=("markdown", "json", "text"), default="markdown",
+                   help="report format (default: markdown, for a pull-request comment)")
+    p.add_argument("--svg", metavar="FILE", help="also draw the changes as an SVG diagram (needs Graphviz)")
+    p.add_argument("--no-diagram", action="store_true",
+                   help="leave the Mermaid diagram out of the Markdown report")
+    p.add_argument("--exit-code", action="store_true", help="exit with 1 when the pathways differ (like git diff)")
+    p.add_argument("--require-version-bump", action="store_true",
+                   help="exit with 1 when a substantive change comes without a higher version "
+                   "and a new history entry")
+    p.set_defaults(func=run)
+
+
+@dataclass(frozen=True)
+class _Side:
+    label: str  # "OLD" or "NEW"
+    name: str  # shown in messages: a path or REF:PATH
+    data: bytes
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError:
+        raise
+    except Exception as exc:  # a bug in the tools, never the user's fault: no traceback for them
+        print(
+            f"pathway: internal error while comparing ({type(exc).__name__}: {exc}); "
+            "please report this with the two files that caused it",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _read(arg: str, label: str) -> _Side:
+    """A side from a file on disk, else from git (REF:PATH or REF)."""
+    from generator import limits
+    from generator.gitsource import GitSourceError, read_git_file
+
+    path = Path(arg)
+    if path.is_dir():
+        raise UsageError(f"{arg} is a folder; give the path of the pathway file")
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                return _Side(label, arg, fh.read(limits.MAX_FILE_BYTES + 1))
+        except OSError as exc:
+            raise UsageError(f"cannot read {arg}: {exc.strerror or exc}") from None
+    if ":" not in arg and path.suffix.lower() in (".yaml", ".yml"):
+        raise UsageError(f"no such file: {arg}")
+    try:
+        found = read_git_file(arg)
+    except GitSourceError as exc:
+        hint = "" if ":" in arg else f" (and there is no file called {arg})"
+        raise UsageError(f"{label}: {exc}{hint}") from None
+    return _Side(label, found.name, found.data)
+
+
+def _load(side: _Side):
+    """The side's pathway, or None after printing why it cannot be compared."""
+    from generator import pipeline, reporters
+
+    result = pipeline.check_text(side.data, side.name)
+    colour = use_colour(sys.stderr)
+    if result.pathway is None:
+        sys.stderr.write(reporters.format_text(result.errors or result.problems, colour=colour))
+        error(f"{side.label} ({side.name}) cannot be read as a pathway, so there is nothing to compare")
+        return None, result
+    if result.has_errors():
+        # Still compare: the diff should say what made it invalid (e.g. a removed step still linked).
+        sys.stderr.write(reporters.format_text(result.errors, colour=colour))
+        print(f"pathway: note: {side.label} ({side.name}) has {reporters.summary_line(result.errors)}; "
+              "run 'pathway validate' on it. Compared what could be read.", file=sys.stderr)
+    return result.pathway, result
+
+
+def _run(args: argparse.Namespace) -> int:
+    from generator import diffreport
+    from generator.diff import diff_pathways
+
+    old_side, new_side = _read(args.old, "OLD"), _read(args.new, "NEW")
+    (old, old_res), (new, new_res) = _load(old_side), _load(new_side)
+    if old is None or new is None:
+        if args.format == "markdown":
+            sys.stdout.write(_failure_markdown([(s, r) for s, r, p in
+                                                ((old_side, old_res, old), (new_side, new_res, new)) if p is None]))
+        return 1
+
+    diff = diff_pathways(old, new)
+    status = 0
+    if args.svg:
+        status = _write_svg(Path(args.svg), old, new, diff)
+    if args.format == "json":
+        sys.stdout.write(diffreport.format_json(diff))
+    elif args.format == "text":
+        sys.stdout.write(diffreport.format_text(diff, colour=use_colour()))
+    else:
+        sys.stdout.write(diffreport.format_markdown(diff, old, new, mermaid=not args.no_diagram))
+    sys.stdout.flush()
+
+    if args.require_version_bump:
+        missing = diff.missing_for_release()
+        if missing:
+            error("this change alters what happens to patients, so it needs "
+                  + " and ".join(missing) + " (see 'history' and 'version' in pathway.yaml)")
+            status = 1
+    if args.exit_code and diff.differs:
+        status = 1
+    return status
+
+
+def _failure_markdown(failed) -> str:
+    """A short Markdown report when a side cannot be read, so the PR comment says why."""
+    from generator import reporters
+    from generator.diffreport import MARKER, md_inline
+
+    out = [MARKER, "**Could not compare:** "
+           + " and ".join(f"{md_inline(s.name)}" for s, _ in failed)
+           + " cannot be read as a pathway. Fix these problems first:", "", "```text"]
+    for _, result in failed:
+        out.append(reporters.format_text(result.errors or result.problems).rstrip("\n").replace("```", "'''"))
+    out += ["```", ""]
+    return "\n".join(out)
+
+
+def _write_svg(path: Path, old, new, diff) -> int:
+    """Draw the visual diff into ``path`` atomically; 0 on success, 1 (with a message) on failure."""
+    from generator import layout, svgpost, visualdiff
+
+    try:
+        [svg] = layout.render_svgs([visualdiff.dot(old, new, diff)], id_prefixes=["pathway-diff"])
+    except layout.LayoutError as exc:
+        error(f"cannot draw {path}: {exc}")
+        return 1
+    svg = svgpost.finish(
+        svg,
+        name=f"Changes to {new.title}",
+        description=f"{diff.verdict}. Added steps are bold with '+ added', changed ones have a double border "
+        "and '~ changed', removed ones are dashed with '− removed'.",
+    )
+    if 'xmlns="http://www.w3.org/2000/svg"' not in svg[:2000]:
+        svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)  # a stand-alone file needs it
+    try:
+        directory = path.parent if str(path.parent) else Path(".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(svg)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as exc:
+        error(f"cannot write {path}: {exc.strerror or exc}")
+        return 1
+    return 0

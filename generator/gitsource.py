@@ -1,0 +1,86 @@
+"""Read a pathway file as it was in a git revision: ``REF:path`` or a bare ``REF``.
+
+``origin/main:pathway.yaml`` reads that path (relative to the repository root,
+as in ``git show``); a bare ``origin/main`` reads ``./pathway.yaml`` relative to
+the current directory.  Errors are ``GitSourceError`` with a message for a
+person: not a git repository, unknown revision, file not in that revision,
+git not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PATH = "pathway.yaml"
+TIMEOUT_S = 60
+
+
+class GitSourceError(Exception):
+    """A git revision or path could not be read; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class GitFile:
+    """The bytes of one file in one revision, and the name to show for it (``REF:path``)."""
+
+    name: str
+    data: bytes
+
+
+def split_spec(spec: str, default_path: str = DEFAULT_PATH) -> tuple[str, str]:
+    """``'REF:path'`` → ``(REF, path)``; a bare ``'REF'`` → ``(REF, './' + default_path)``."""
+    ref, sep, path = spec.partition(":")
+    if not ref:
+        raise GitSourceError(f"{spec!r} names no git revision before the ':' (e.g. HEAD:{default_path})")
+    if not sep:
+        return ref, f"./{default_path}"
+    if not path:
+        raise GitSourceError(f"{spec!r} names no file after the ':' (e.g. {ref}:{default_path})")
+    return ref, path
+
+
+def _git(args: list[str], cwd: Path | None) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=TIMEOUT_S, env=env)
+    except FileNotFoundError as exc:
+        raise GitSourceError("git is not installed (or not on PATH), so a git revision cannot be read") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise GitSourceError(f"git did not answer within {TIMEOUT_S} s") from exc
+
+
+def _first_line(data: bytes) -> str:
+    text = data.decode("utf-8", errors="replace").strip()
+    return text.splitlines()[0] if text else "no message"
+
+
+def read_git_file(spec: str, *, cwd: Path | None = None, default_path: str = DEFAULT_PATH) -> GitFile:
+    """The file ``spec`` names (``REF:path`` or ``REF``), read with ``git show``."""
+    ref, path = split_spec(spec, default_path)
+    if ref.startswith("-"):
+        # Never let a revision be read as an option of git.
+        raise GitSourceError(f"{ref!r} is not a git revision")
+    name = f"{ref}:{path[2:] if path.startswith('./') else path}"
+    inside = _git(["rev-parse", "--is-inside-work-tree"], cwd)
+    if inside.returncode != 0:
+        where = cwd or Path.cwd()
+        raise GitSourceError(f"{spec!r} looks like a git revision, but {where} is not inside a git repository")
+    commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd)
+    if commit.returncode != 0:
+        raise GitSourceError(
+            f"unknown git revision {ref!r} (try a branch, tag or commit, e.g. HEAD or origin/main;"
+            " in CI, fetch it first)"
+        )
+    sha = commit.stdout.decode().strip()
+    kind = _git(["cat-file", "-t", f"{sha}:{path}"], cwd)
+    if kind.returncode != 0:
+        raise GitSourceError(f"{path.removeprefix('./')!r} does not exist in {ref}")
+    if kind.stdout.decode().strip() != "blob":
+        raise GitSourceError(f"{path.removeprefix('./')!r} in {ref} is a directory, not a file")
+    shown = _git(["cat-file", "blob", f"{sha}:{path}"], cwd)
+    if shown.returncode != 0:
+        raise GitSourceError(f"git could not read {name}: {_first_line(shown.stderr)}")
+    return GitFile(name=name, data=shown.stdout)
