@@ -74,18 +74,16 @@ def check_text(
 
     ``filename`` is only used in locations.  Never raises for bad input.
     """
-    problems: list[Problem] = []
-    if isinstance(text, bytes):
-        if len(text) > limits.MAX_FILE_BYTES:
-            return _too_big(len(text), filename)
-        decoded, problems = decode(text, filename)
-        if decoded is None:
-            return CheckResult(None, tuple(problems))
-        text = decoded
-    elif len(text) > limits.MAX_FILE_BYTES:  # characters ≥ bytes/4; close enough for a sanity limit
-        return _too_big(len(text.encode("utf-8", "surrogatepass")), filename)
-    else:
-        text = text.removeprefix("\ufeff")
+    if isinstance(text, str):
+        # One path for both: lone surrogates (possible in a str, never in a
+        # file) then fail UTF-8 decoding with a located 'encoding' problem.
+        text = text.encode("utf-8", "surrogatepass")
+    if len(text) > limits.MAX_FILE_BYTES:
+        return _too_big(len(text), filename)
+    decoded, problems = decode(text, filename)
+    if decoded is None:
+        return CheckResult(None, tuple(problems))
+    text = decoded
     root, problems = parse(text, filename)
     pathway = None
     if root is not None:

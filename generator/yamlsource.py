@@ -130,6 +130,7 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, filename: str) -> Problem:
         loc = Location(filename, before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1)
     else:
         loc = Location(filename, 1, 1)
+    loc = _clamp(loc, text)
     raw = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc).splitlines()[0]
     plain = _PLAIN_WORDS.get(raw)
     if plain is None:
@@ -137,6 +138,14 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, filename: str) -> Problem:
     else:
         plain = f"{plain} (YAML: {raw})"
     return Problem(Severity.ERROR, "yaml-syntax", plain, loc)
+
+
+def _clamp(loc: Location, text: str) -> Location:
+    """Keep a location inside the text: libyaml puts end-of-file errors one line past the end."""
+    lines = text.split("\n")
+    line = min(max(loc.line, 1), len(lines))
+    col = min(max(loc.col, 1), len(lines[line - 1]) + 1)
+    return Location(loc.file, line, col)
 
 
 class _Abort(Exception):
@@ -147,13 +156,21 @@ class _Abort(Exception):
 
 
 class _Builder:
-    def __init__(self, events: Iterator[yaml.Event], filename: str):
+    def __init__(self, events: Iterator[yaml.Event], filename: str, text: str):
         self.events = events
         self.filename = filename
         self.problems: list[Problem] = []
+        self.line_lengths = [len(line) for line in text.split("\n")]
 
     def loc(self, mark) -> Location:
-        return Location(self.filename, mark.line + 1, mark.column + 1)
+        """1-based location of a libyaml mark, kept inside the text (end-of-file marks can overshoot)."""
+        line, col = mark.line, mark.column
+        if line >= len(self.line_lengths):
+            line = len(self.line_lengths) - 1
+            col = self.line_lengths[line]
+        elif col > self.line_lengths[line]:
+            col = self.line_lengths[line]
+        return Location(self.filename, line + 1, col + 1)
 
     def problem(self, rule: str, msg: str, loc: Location) -> None:
         self.problems.append(Problem(Severity.ERROR, rule, msg, loc))
@@ -245,7 +262,7 @@ class _Builder:
 
 def parse(text: str, filename: str) -> tuple[Node | None, list[Problem]]:
     """Parse one YAML document.  Returns (root node or None, problems)."""
-    builder = _Builder(iter(()), filename)
+    builder = _Builder(iter(()), filename, text)
     root: Node | None = None
     documents = 0
     try:
@@ -268,6 +285,8 @@ def parse(text: str, filename: str) -> tuple[Node | None, list[Problem]]:
         return None, builder.problems + [abort.problem]
     except yaml.YAMLError as exc:
         return None, builder.problems + [_syntax_problem(exc, text, filename)]
+    if isinstance(root, Scalar) and root.is_null:  # '---' alone, or only '~'
+        root, documents = None, 0
     if documents == 0:
         builder.problem(
             "empty-file",
