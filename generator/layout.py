@@ -67,6 +67,8 @@ def render_svgs(
     a page; by default a hash of the DOT text is used.  Raises ``LayoutError``.
     """
     prefixes = _prefixes(dots, id_prefixes)
+    if not dots:
+        return []
     dot = find_dot()
     out: list[str | None] = [None] * len(dots)
     keys: list[str | None] = [None] * len(dots)
