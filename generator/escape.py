@@ -121,7 +121,7 @@ def _split_spans(text: str) -> list[tuple[bool, str]]:
     i = start = 0
     while i < len(text):
         if text[i] == "`" and (i == 0 or text[i - 1] != "\\"):
-            run = len(text) - len(text[i:].lstrip("`"))
+            run = len(text[i:]) - len(text[i:].lstrip("`"))
             ticks = text[i : i + run]
             close = re.compile(r"(?<!`)" + ticks + r"(?!`)").search(text, i + run)
             if close:
