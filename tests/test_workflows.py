@@ -190,6 +190,8 @@ def test_pr_workflow_runs_the_clinician_checks() -> None:
     assert re.search(r"pathway pdf -o site/pathway\.pdf", text)
     assert re.search(r"pathway diff .*--format markdown --svg", text, re.S)
     assert "--require-version-bump" in text
+    bump = next(s for _, s in steps(w) if "--require-version-bump" in s.get("run", ""))
+    assert "steps.diff.outcome == 'success'" in bump["if"]  # else exit 1 could mean "unreadable file"
     assert "pr-number" in text  # the comment workflow needs it
     checkout = next(s for _, s in steps(w) if s.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"]["fetch-depth"] == 0  # the diff needs the base branch
