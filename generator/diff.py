@@ -219,6 +219,10 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+def _branches(n: int) -> str:
+    return f"{n} branch" if n == 1 else f"{n} branches"
+
+
 def _when(t: Transition) -> str:
     return t.when if t.when else "always"
 
@@ -653,5 +657,5 @@ def _graph_consequences(c: _Collector) -> None:
         if len(s.next) < len(o.next) and lost:
             branches = "; ".join(f"{_q(_when(t))} → {c.title(t.to)}" for t in lost)
             c.add("graph", "decision-lost-branch", s.id, Impact.SUBSTANTIVE,
-                  f"decision lost a branch ({branches})", f"{len(o.next)} branches", f"{len(s.next)} branches",
+                  f"decision lost a branch ({branches})", _branches(len(o.next)), _branches(len(s.next)),
                   stage=s.id, consequence=True)
