@@ -112,13 +112,13 @@ def test_harness_end_to_end_at_10(tmp_path):
     rows = _md_table(md, "N")
     assert list(rows[0]) == list(run.COLUMNS)
     steps = [r["step"] for r in rows]
-    for step in ("validate", "diagrams (cold cache)", "diagrams (warm cache)", "build", "pdf"):
+    for step in ("validate", "diagrams (cold cache)", "diagrams (warm cache)", "build", "build (warm cache)", "pdf"):
         assert step in steps, steps
     assert steps.count("validate") == 2
     assert {r["floor"] for r in rows if r["step"] == "validate"} == {"yaml.safe_load", "yaml.load(CSafeLoader)"}
     for r in rows:
         assert r["N"] == "10"
-        for col in ("ours (s)", "floor (s)", "ours/floor", "ours peak RSS (MB)", "floor peak RSS (MB)"):
+        for col in ("ours (s)", "floor (s)", "ours/floor", "ours/floor (CPU)", "ours peak RSS (MB)", "floor peak RSS (MB)"):
             assert r[col] == "n/a" or NUMBER.match(r[col]), (r["step"], col, r[col])
     # The floors exist without any of our code, so they are always measured.
     for r in rows:
@@ -133,7 +133,7 @@ def test_harness_end_to_end_at_10(tmp_path):
     assert {"machine", "rows", "sites", "notes"} <= set(data)
     assert len(data["rows"]) == len(rows)
     for r in data["rows"]:
-        for key in ("ours_s", "floor_s", "ratio", "ours_mb", "floor_mb"):
+        for key in ("ours_s", "floor_s", "ratio", "cpu_ratio", "ours_mb", "floor_mb", "ours_cpu", "floor_cpu"):
             assert r[key] is None or isinstance(r[key], (int, float))
     # validate is in the tree: our own command must have run, on a clean file.
     if (REPO / "generator" / "cli" / "validate.py").exists():
