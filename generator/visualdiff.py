@@ -223,7 +223,7 @@ def _node_attrs(node: Node) -> dict[str, str]:
         "penwidth": look.width,
         "peripheries": str(look.peripheries),
         "id": quote(dom_id("stage", node.id)),
-        "class": quote(f"diff-{node.status} kind-{node.kind}"),
+        "class": quote(f"diff_{node.status} kind_{node.kind}"),
         "tooltip": quote(f"{MARKERS[node.status] or 'unchanged'}: {node.title} ({node.kind})", context="tooltip"),
     }
 
@@ -240,7 +240,7 @@ def _edge_attrs(edge: Edge, n: int) -> dict[str, str]:
         "penwidth": look.width if edge.status != SAME else "1.2",
         "style": quote(look.pen),
         "id": quote(f"edge-{n}"),
-        "class": quote(f"diff-{edge.status}"),
+        "class": quote(f"diff_{edge.status}"),
     }
     text = edge_text(edge)
     if text:
@@ -334,7 +334,7 @@ def _dot_legend() -> list[str]:
             "peripheries": str(look.peripheries),
             "fontsize": "10",
             "id": quote(f"legend-{status}"),
-            "class": quote(f"legend diff-{status}"),
+            "class": quote(f"legend diff_{status}"),
         }) + ";")
     # One row, in a fixed left-to-right order.
     out.append("    { rank=same; " + " -> ".join(names) + " [style=invis]; }")
