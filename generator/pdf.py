@@ -19,7 +19,7 @@ import datetime as _dt
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Callable, Sequence
@@ -44,6 +44,13 @@ STAGE_BOX = (110 * _MM, 105 * _MM)
 # full size when it is small.
 OVERVIEW_MAX_SCALE = 1.0
 STAGE_MAX_SCALE = 0.75
+# Below this scale the overview's 11 pt labels print under ~3.5 pt, which no
+# one can read on paper: a grouped pathway then gets the group map instead,
+# plus a flowchart per group.  Only pathways with more stages than this are
+# candidates (their map and group charts are laid out alongside, in the same
+# Graphviz run, so the choice costs no second run).
+MIN_OVERVIEW_SCALE = 0.3
+MAP_CANDIDATE_STAGES = 30
 
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -104,34 +111,74 @@ def build_datetime(pathway: Pathway, source_date_epoch: str | None) -> _dt.datet
 
 @dataclass(frozen=True)
 class Diagrams:
-    """Laid-out flowcharts: the overview (or group map) and one per stage id."""
+    """Laid-out flowcharts: the overview (or group map), one per stage id, and one
+    per group id when the overview is the group map."""
 
     overview: str
     overview_is_group_map: bool
     stages: dict[str, str]
+    groups: dict[str, str] = field(default_factory=dict)
 
 
 def layout_diagrams(pathway: Pathway, *, cache_dir: str | Path | None = None) -> Diagrams:
     """Lay out every flowchart of the handbook with ONE Graphviz process.
 
+    A pathway whose overview would print too small to read (or that the
+    diagrams module calls too large) gets the map of its groups instead, plus
+    one flowchart per group at the start of that group's pages.
     Raises ``generator.layout.LayoutError`` when Graphviz fails or is missing.
     """
     from generator import diagrams, layout
 
     sections = nav.stages_by_group(pathway)
     ids = [sid for _, _, sids in sections for sid in sids]
-    is_map = diagrams.overview_is_too_large(pathway)
-    if is_map:
-        # A group box points at the group's first stage page.
-        first = {gid: sids[0] for gid, _, sids in sections if gid is not None}
-        overview = diagrams.groups_map_dot(pathway, lambda gid: stage_href(first.get(gid, pathway.start)))
-    else:
-        overview = diagrams.overview_dot(pathway, stage_href)
-    dots = [overview] + [diagrams.neighbourhood_dot(pathway, sid, stage_href) for sid in ids]
+    group_ids = [gid for gid, _, _ in sections if gid is not None]
+    too_large = diagrams.overview_is_too_large(pathway)
+    may_map = too_large or (len(group_ids) >= 2 and len(ids) > MAP_CANDIDATE_STAGES)
+
+    dots: list[str] = []
+    prefixes: list[str] = []
+    if not too_large:
+        dots.append(diagrams.overview_dot(pathway, stage_href))
+        prefixes.append("ov-")
+    if may_map:
+        # A group box points at the group's own page.
+        dots.append(diagrams.groups_map_dot(pathway, lambda gid: "#" + group_anchor(gid)))
+        prefixes.append("map-")
+        dots += [diagrams.group_dot(pathway, gid, stage_href) for gid in group_ids]
+        prefixes += [f"g{i}-" for i in range(len(group_ids))]
+    n_extra = len(dots)
+    dots += [diagrams.neighbourhood_dot(pathway, sid, stage_href) for sid in ids]
     # Every SVG is inlined into one HTML document, so element ids must differ between graphs.
-    prefixes = ["ov-"] + [f"n{i}-" for i in range(len(ids))]
+    prefixes += [f"n{i}-" for i in range(len(ids))]
     svgs = layout.render_svgs(dots, cache_dir=cache_dir, id_prefixes=prefixes)
-    return Diagrams(svgs[0], is_map, dict(zip(ids, svgs[1:])))
+    stages = dict(zip(ids, svgs[n_extra:]))
+    if not may_map:
+        return Diagrams(svgs[0], False, stages)
+    offset = 0 if too_large else 1
+    use_map = too_large or _best_fit(svgs[0], OVERVIEW_MAX_SCALE)[1] < MIN_OVERVIEW_SCALE
+    if not use_map:
+        return Diagrams(svgs[0], False, stages)
+    groups = dict(zip(group_ids, svgs[offset + 1 : n_extra]))
+    return Diagrams(svgs[offset], True, stages, groups)
+
+
+def group_anchor(group_id: str) -> str:
+    return f"group-{group_id}"
+
+
+def _best_fit(svg: str, max_scale: float) -> tuple[str, float]:
+    """The orientation ('portrait' or 'landscape') that draws ``svg`` largest, and its scale."""
+    landscape = fit_scale(svg, OVERVIEW_LANDSCAPE_BOX, max_scale=max_scale)
+    portrait = fit_scale(svg, OVERVIEW_PORTRAIT_BOX, max_scale=max_scale)
+    return ("portrait", portrait) if portrait > landscape else ("landscape", landscape)
+
+
+def fit_page(svg: str, max_scale: float = 1.0) -> tuple[str, Markup]:
+    """A full-page flowchart: its orientation and the SVG sized to fit that page."""
+    orientation, _ = _best_fit(svg, max_scale)
+    box = OVERVIEW_PORTRAIT_BOX if orientation == "portrait" else OVERVIEW_LANDSCAPE_BOX
+    return orientation, Markup(fit_svg(svg, box, max_scale=max_scale))
 
 
 _SVG_TAG_RE = re.compile(r"<svg\b[^>]*>", re.S)
@@ -330,6 +377,10 @@ def print_html(
     for gid, title, ids in nav.stages_by_group(pathway):
         # The only section of an ungrouped pathway gets no heading of its own.
         group = {"id": gid, "title": title} if gid is not None or len(sections) else None
+        if group is not None:
+            chart = diagrams.groups.get(gid) if gid is not None else None
+            group["anchor"] = group_anchor(gid) if chart else None
+            group["orientation"], group["svg"] = fit_page(chart, STAGE_MAX_SCALE) if chart else (None, None)
         stages = [_stage_view(pathway, pathway.stage_by_id[sid], diagrams.stages.get(sid)) for sid in ids]
         sections.append({"group": group, "stages": stages})
     cited = _cited_by(pathway)
@@ -363,7 +414,8 @@ def print_html(
         ov_title = "Overview: the phases of the pathway"
         caption = (
             "This pathway is too large to draw stage by stage on one page, so this map shows its "
-            "phases. Each stage's own page shows the stages around it."
+            "phases, with the number of stages in each; arrows show where one phase leads to another. "
+            "Each phase starts with its own flowchart, and each stage's page shows the stages around it."
         )
     else:
         ov_title = "Overview flowchart"
@@ -371,22 +423,15 @@ def print_html(
             "Each box is a stage of the pathway; arrows show what comes next, labelled with the "
             "condition where there is a choice. The contents page lists every stage with its page."
         )
-    landscape = fit_scale(diagrams.overview, OVERVIEW_LANDSCAPE_BOX, max_scale=OVERVIEW_MAX_SCALE)
-    portrait = fit_scale(diagrams.overview, OVERVIEW_PORTRAIT_BOX, max_scale=OVERVIEW_MAX_SCALE)
-    orientation = "portrait" if portrait > landscape else "landscape"
-    box = OVERVIEW_PORTRAIT_BOX if orientation == "portrait" else OVERVIEW_LANDSCAPE_BOX
-    overview = {
-        "title": ov_title,
-        "caption": caption,
-        "orientation": orientation,
-        "svg": Markup(fit_svg(diagrams.overview, box, max_scale=OVERVIEW_MAX_SCALE)),
-    }
+    orientation, svg = fit_page(diagrams.overview, OVERVIEW_MAX_SCALE)
+    overview = {"title": ov_title, "caption": caption, "orientation": orientation, "svg": svg}
     template = env.get_template("print.html.jinja")
     return template.render(
         css=Markup(css),
         doc=_doc_view(pathway, built, lang),
         overview=overview,
         legend=_legend(),
+        overview_legend=not diagrams.overview_is_group_map,
         sections=sections,
         references=references,
         glossary=glossary,
