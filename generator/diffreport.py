@@ -134,13 +134,20 @@ def _section(title: str, intro: str, changes: tuple[Change, ...], limit: int) ->
     return out + [""]
 
 
-def _consequences(diff: PathwayDiff) -> list[str]:
+def _consequence_rows(changes: Iterable[Change]) -> list[str]:
+    rows = [f"| {_stage_cell(c)} | ⚠️ {md_inline(c.summary)} |" for c in changes]
+    return ["| Step | Consequence |", "| --- | --- |", *rows] if rows else []
+
+
+def _consequences(diff: PathwayDiff, limit: int) -> list[str]:
     cons = diff.consequences
     if not cons:
         return []
     out = [f"### What this does to the routes through the pathway ({len(cons)})", ""]
-    out += ["| Step | Consequence |", "| --- | --- |"]
-    out += [f"| {_stage_cell(c)} | ⚠️ {md_inline(c.summary)} |" for c in cons]
+    out += _consequence_rows(cons[:limit])
+    rest = cons[limit:]
+    if rest:
+        out += ["", f"<details><summary>{len(rest)} more</summary>", "", *_consequence_rows(rest), "", "</details>"]
     return out + [""]
 
 
@@ -177,7 +184,7 @@ def format_markdown(diff: PathwayDiff, old: Pathway, new: Pathway, *, mermaid: b
         if missing:
             out.append(f"> - Before release this change still needs {md_inline(' and '.join(missing))}.")
         out.append("")
-    out += _consequences(diff)
+    out += _consequences(diff, section_rows)
     for imp in (Impact.SUBSTANTIVE, Impact.EDITORIAL, Impact.METADATA):
         out += _section(SECTION_TITLES[imp], SECTION_INTROS[imp], diff.by_impact(imp), section_rows)
     text = "\n".join(out)
