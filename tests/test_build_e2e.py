@@ -189,3 +189,21 @@ def test_generate_writes_the_same_pages_the_plugin_serves(tmp_path, monkeypatch)
     plugin = cfg.plugins["pathway"]
     plugin.on_config(cfg)
     assert written == plugin.pages
+
+
+def test_plain_mkdocs_without_the_plugin_builds_the_generated_folder(tmp_path, monkeypatch):
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    gen, site = tmp_path / "gen", tmp_path / "site"
+    assert main(["generate", str(PATHWAYS["loops"]), "-o", str(gen)]) == 0
+    cfg = load_config(config_file=str(REPO / "mkdocs.plain.yml"), docs_dir=str(gen), site_dir=str(site), strict=True)
+    assert "pathway" not in cfg.plugins
+    mkdocs_build(cfg)
+    pathway = check_file(PATHWAYS["loops"]).pathway
+    for s in pathway.stages:
+        assert (site / "stages" / s.id / "index.html").exists()
+    home = (site / "index.html").read_text(encoding="utf-8")
+    for href in re.findall(r'href="(stages/[^"]+)"', home):
+        assert (site / href / "index.html").exists()
