@@ -20,6 +20,7 @@ from typing import Iterable, Sequence
 
 from generator import graph
 from generator.model import Pathway, Stage, Transition
+from generator.wikilinks import iter_wikilinks
 
 # A value longer than this is not repeated inside the one-line message;
 # reporters show it in full (or as a word diff) next to it.
@@ -620,6 +621,9 @@ def _graph_consequences(c: _Collector) -> None:
             continue
         linked = [src.id for src, _ in new.incoming.get(s.id, ())]
         linked += [x.id for x in new.stages if any(r.id == s.id for r in x.alongside)]
+        # [[links]] in descriptions would become broken links on the website.
+        linked += [x.id for x in new.stages
+                   if any(link.target == s.id for text in (x.summary, x.body) for link in iter_wikilinks(text or ""))]
         if new.start == s.id:
             linked.insert(0, "start")
         if linked:

@@ -278,6 +278,13 @@ def test_removed_stage_still_linked_is_flagged():
     assert "still linked" in format_markdown(diff, B, new)
 
 
+def test_removed_stage_still_linked_from_a_description():
+    new = with_stage(with_stage(without_stage(B, "physio"), "oxygen", alongside=()),
+                     "triage", body="See [[physio|chest physiotherapy]].")
+    [c] = [c for c in diff_pathways(B, new).changes if c.kind == "removed-stage-still-linked"]
+    assert c.stage == "physio" and "Triage" in c.summary
+
+
 def test_newly_unreachable_stages():
     new = with_stage(B, "decide", next=(Transition("discharge", "SpO2 ≥ 92 %"),))
     diff = diff_pathways(B, new)
