@@ -345,26 +345,40 @@ def _dot_legend() -> list[str]:
 # --------------------------------------------------------------------------
 # Mermaid
 
-_MERMAID_ESCAPES = {
-    "#": "#35;",  # first: every escape below starts with '#'
-    '"': "#quot;",
-    "<": "#lt;",
-    ">": "#gt;",
-    "&": "#amp;",
-    "|": "#124;",
-    "`": "#96;",  # a backtick label is Markdown in Mermaid, and ``` ends the fence on GitHub
-    "%": "#37;",  # '%%' starts a comment or a directive
-    "\\": "#92;",
-    "{": "#123;",
-    "}": "#125;",
+# Mermaid's own entity codes (``#quot;``, ``#35;``) parse, but Mermaid 11.6
+# leaves its internal placeholders in the drawing ("ﬂ°quot¶ß", checked by
+# rendering in Chromium), so characters that would be read as syntax or HTML
+# become look-alikes that need no escaping.  The exact text is in the tables.
+_MERMAID_LOOKALIKES = {
+    "<": "＜",
+    ">": "＞",
+    "&": "＆",
+    "#": "＃",  # '#...;' would start an entity code
+    "|": "｜",  # ends an edge label
+    "`": "ˋ",  # a backtick label is Markdown, and ``` could end the fence on GitHub
+    "\\": "∖",
+    "{": "｛",
+    "}": "｝",
 }
 
 
 def mermaid_text(text: str) -> str:
     """Text for inside a double-quoted Mermaid label: shown literally, one line per newline."""
-    text = clean(text)
-    out = "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in text)
-    return out.replace("\n", "<br/>")
+    out, opening = [], True
+    for ch in clean(text):
+        if ch == '"':
+            # Typographic quotes read better than the entity codes Mermaid fails to draw.
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(_MERMAID_LOOKALIKES.get(ch, ch))
+    # '%%' starts a comment or a directive anywhere in the chart.
+    return "".join(out).replace("%%", "%\u200b%").replace("\n", "<br/>")
+
+
+def _label(html: str) -> str:
+    """A quoted label; the <span> stops Mermaid reading '+ added' or '1. Triage' as a Markdown list."""
+    return f'"<span>{html}</span>"'
 
 
 _SHAPES = {  # Mermaid node shapes echoing the palette's
@@ -410,7 +424,7 @@ def mermaid(old: Pathway, new: Pathway, diff: PathwayDiff, graph: DiffGraph | No
     out.append('  subgraph key["Key"]')
     out.append("    direction LR")
     for i, status in enumerate(STATUSES):
-        out.append(f'    k{i}["{mermaid_text(LEGEND_TEXT[status])}"]:::{status}')
+        out.append(f'    k{i}[{_label(mermaid_text(LEGEND_TEXT[status]))}]:::{status}')
     out.append("  end")
     if any(e.src == START_ID for e in g.edges):
         out.append('  st(["Start"]):::startnode')
@@ -421,13 +435,13 @@ def mermaid(old: Pathway, new: Pathway, diff: PathwayDiff, graph: DiffGraph | No
         elif n.status in (ADDED, CHANGED):
             lines[0] = f"<b>{lines[0]}</b>"
         left, right = _SHAPES.get(n.kind, ("[", "]"))
-        out.append(f'  {ids[n.id]}{left}"{"<br/>".join(lines)}"{right}:::{n.status}')
+        out.append(f"  {ids[n.id]}{left}{_label('<br/>'.join(lines))}{right}:::{n.status}")
     if hidden:
-        out.append(f'  more["{hidden} unchanged steps not shown"]:::same')
+        out.append(f"  more[{_label(f'{hidden} unchanged steps not shown')}]:::same")
     styles = []
     for i, e in enumerate(g.edges):
         text = edge_text(e)
-        label = f'|"{mermaid_text(text)}"|' if text else ""
+        label = f"|{_label(mermaid_text(text))}|" if text else ""
         link = _MERMAID_ALONGSIDE[e.status] if e.alongside else _MERMAID_LINKS[e.status]
         out.append(f"  {ids[e.src]} {link}{label} {ids[e.dst]}")
         if e.status != SAME:

@@ -77,6 +77,7 @@ def test_mermaid_of_a_diff_parses_and_has_all_styles():
         assert f":::{status}" in chart
     assert "+ added" in chart and "~ changed: facts" in chart and "− removed" in chart
     assert "<s>Chest physiotherapy</s>" in chart
+    assert '"<span>' in chart  # keeps "+ added" from being read as a Markdown list
     assert "linkStyle" in chart
     result = mermaid_parse(chart)
     assert result.returncode == 0, result.stderr
@@ -111,8 +112,10 @@ def test_the_parser_rejects_a_broken_chart():
 
 
 def test_mermaid_text_escapes():
-    assert visualdiff.mermaid_text('a "b" <c> & d | e') == "a #quot;b#quot; #lt;c#gt; #amp; d #124; e"
-    assert visualdiff.mermaid_text("#1") == "#35;1"
+    # Look-alikes rather than Mermaid's entity codes, which Mermaid 11.6 fails to draw.
+    assert visualdiff.mermaid_text('a "b" <c> & d | e') == "a “b” ＜c＞ ＆ d ｜ e"
+    assert visualdiff.mermaid_text("#quot; #1") == "＃quot; ＃1"
+    assert visualdiff.mermaid_text("100%%") == "100%\u200b%"
     assert visualdiff.mermaid_text("x\ny") == "x<br/>y"
 
 
