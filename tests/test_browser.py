@@ -71,9 +71,11 @@ def test_search_finds_a_stage_by_a_word_from_its_body(browser, base_url):
     page = browser.new_page()
     page.goto(base_url)
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill("stenosis")
-    result = page.locator(".md-search-result__item").first
-    result.wait_for(timeout=10_000)
+    box = page.locator("input.md-search__input")
+    # Typing key by key fires the input events the search worker listens to;
+    # the worker may still be loading the index under a busy test run.
+    box.press_sequentially("stenosis", delay=30)
+    page.locator(".md-search-result__item").first.wait_for(timeout=60_000)
     titles = page.locator(".md-search-result__item").all_inner_texts()
     assert any("Review of advanced imaging" in t for t in titles), titles
     page.close()
