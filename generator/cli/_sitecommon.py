@@ -78,6 +78,9 @@ class _StderrHandler(logging.Handler):
     """MkDocs warnings and errors as 'pathway: warning: ...' lines; INFO chatter is dropped."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno < logging.WARNING:  # progress messages, shown by serve and --verbose
+            sys.stderr.write(f"pathway: {record.getMessage()}\n")
+            return
         level = "warning" if record.levelno < logging.ERROR else "error"
         sys.stderr.write(f"pathway: {level}: {record.getMessage()}\n")
 
