@@ -1,0 +1,355 @@
+"""Hostile pathway files: clean located errors or safe output, never a traceback, a hang or a stray write.
+
+Three layers:
+
+* **Built sites** (``pathway build`` into tmp_path, the repository's
+  mkdocs.yml and Material): a payload is put in every free-text field of a
+  small valid pathway, the site is built, and every HTML page is compared
+  with a build of the same pathway written in harmless words.  Nothing that
+  runs code may appear: no new ``<script>`` (Material's own scripts are in
+  both builds), no ``on*=`` attribute, no ``javascript:``/``data:`` URL, no
+  new iframe/img/svg/... element.  The same sites are opened in Chromium with
+  a ``window.__pwned`` sentinel and a dialog trap.
+* **Diagrams**: labels that try to break out of DOT quoting show literally.
+* **The reader**: ids and file names, YAML tags and aliases, deep nesting,
+  huge files, many stages, long texts -> a located rule error, in bounded
+  time and memory (checked in a subprocess with an address-space cap).
+
+``test_the_scanner_and_the_browser_catch_unescaped_output`` shows that these
+checks do fail when pathway text is deliberately left unescaped.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import escape, pipeline
+from generator.cli import main
+from generator.model import Severity
+
+REPO = Path(__file__).resolve().parent.parent
+EPOCH = "1795000000"  # 2026-11-18, so dates in the built pages are fixed
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# ---------------------------------------------------------------------------------------------
+# Hostile pathways
+# ---------------------------------------------------------------------------------------------
+
+SENTINEL = "window.__pwned=1"
+
+
+def hostile_doc(payload: str, *, title: str = "Hostile test", names: str = "name",
+                url: str = f"javascript:{SENTINEL}") -> dict:
+    """A valid pathway (as a dict) with ``payload`` in every free-text field.
+
+    ``title`` is the pathway's title, which also becomes MkDocs' ``site_name``
+    (printed by the theme on every page); ``names`` goes into stage and group
+    titles, which also become navigation entries and page titles.  Both are
+    kept harmless unless a test is about them, so each finding has one cause.
+    """
+    p, n = payload, names
+    # A [[link]] label cannot hold ']' '|' or a newline: the link syntax ends there.
+    label = re.sub(r"[\]|\n]", "", p) or "x"
+    return {
+        "format": 1,
+        "id": "hostile",
+        "title": title,
+        "version": "1.0",
+        "status": "active",
+        "start": "a",
+        "summary": f"S {p}",
+        "audience": f"A {p}",
+        "governance": {
+            "owner": f"O {p}",
+            "authors": [f"Au {p}"],
+            "approved_by": [f"Ap {p}"],
+            "approved_on": "2026-01-01",
+            "last_reviewed": "2026-01-01",
+            "next_review": "2027-12-01",
+            "contact": f"C {p}",
+        },
+        "history": [{"version": "1.0", "date": "2026-01-01", "summary": f"H {p}", "approved_by": [f"HA {p}"]}],
+        "groups": [{"id": "g", "title": f"G {n}"}],
+        "stages": [
+            {
+                "id": "a", "title": f"SA {n}", "kind": "decision", "group": "g", "summary": f"SS {p}",
+                "body": f"Body {p}\n\n{p}\n\nSee [[b|{label}]] and [[c]].\n",
+                "facts": {f"F {p}": f"FV {p}", "plain": p},
+                "next": [{"to": "b", "when": f"W1 {p}"}, {"to": "c", "when": f"W2 {p}"}],
+                "references": ["r"],
+            },
+            {"id": "b", "title": f"SB {n}", "kind": "outcome", "body": p, "alongside": ["c"]},
+            {"id": "c", "title": f"SC {n}", "kind": "outcome", "summary": p},
+        ],
+        "references": [{"id": "r", "title": f"R {p}", "url": url}],
+        "glossary": [
+            {"term": f"Term {p}", "definition": f"Def {p}", "abbr": "ABB"},
+            {"term": "Plain term", "definition": p, "abbr": p},
+        ],
+    }
+
+
+def dump(doc: dict) -> str:
+    """YAML text for a pathway dict (PyYAML quotes whatever needs quoting)."""
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=10_000)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scanning built HTML
+# ---------------------------------------------------------------------------------------------
+
+# Elements that pathway text must never add to a page.  Counted per page and
+# compared with a clean build of the same shape, so the theme's own elements
+# (Material's scripts, the search form, our inline SVG) are allowed.
+DANGEROUS_TAGS = frozenset({
+    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "meta", "link",
+    "style", "img", "svg", "math", "template", "input", "button", "textarea", "select", "video", "audio",
+    "source", "portal", "noscript", "foreignobject", "animate", "set", "use", "image",
+})
+URL_ATTRS = frozenset({"href", "src", "xlink:href", "action", "formaction", "data", "poster", "background",
+                       "srcset", "codebase", "cite", "longdesc", "ping", "manifest", "values", "from", "to", "by"})
+_BAD_SCHEME = re.compile(r"^(javascript|vbscript|livescript|data):", re.I)
+# WHATWG URL parsing removes tab/LF/CR anywhere and trims C0 controls and spaces at the ends.
+_REMOVED_IN_URL = re.compile(r"[\t\n\r]")
+_TRIMMED = "".join(chr(i) for i in range(0x21))
+
+
+@dataclass
+class PageScan:
+    """What one HTML page contains that could run code or load something."""
+
+    scripts: Counter = field(default_factory=Counter)  # (src, text) of each <script>
+    tags: Counter = field(default_factory=Counter)  # counts of DANGEROUS_TAGS
+    handlers: list[str] = field(default_factory=list)  # every on*= attribute
+    bad_urls: list[str] = field(default_factory=list)  # javascript:/data:... URLs
+
+
+class _Scanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scan = PageScan()
+        self._script: tuple[str, list[str]] | None = None
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in DANGEROUS_TAGS:
+            self.scan.tags[tag] += 1
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on"):
+                self.scan.handlers.append(f"<{tag} {name}={value!r}>")
+            if name in URL_ATTRS or name.endswith(":href"):
+                for part in value.split(",") if name == "srcset" else [value]:
+                    # Entities are already decoded by the parser, as a browser does.
+                    if _BAD_SCHEME.match(_REMOVED_IN_URL.sub("", part).strip(_TRIMMED)):
+                        self.scan.bad_urls.append(f"<{tag} {name}={value!r}>")
+        if tag in ("title", "textarea"):
+            # RCDATA, as in browsers: nothing up to the closing tag is markup.
+            self.set_cdata_mode(tag)
+        if tag == "script":
+            self._script = (dict(attrs).get("src") or "", [])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            src, text = self._script
+            self.scan.scripts[(src, "".join(text))] += 1
+            self._script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script[1].append(data)
+
+
+def scan_html(text: str) -> PageScan:
+    s = _Scanner()
+    s.feed(text)
+    s.close()
+    return s.scan
+
+
+def html_pages(site: Path) -> dict[str, str]:
+    """Every built HTML page by its path relative to the site."""
+    return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.html"))}
+
+
+def injected(hostile: dict[str, str], clean: dict[str, str]) -> list[str]:
+    """Everything in the hostile build that could run code and that the clean build does not have."""
+    assert set(hostile) == set(clean), sorted(set(hostile) ^ set(clean))
+    out: list[str] = []
+    for page, text in hostile.items():
+        h, c = scan_html(text), scan_html(clean[page])
+        out += [f"{page}: new <script src={k[0]!r}> {k[1][:80]!r}" for k in h.scripts - c.scripts]
+        out += [f"{page}: {n} more <{t}> than a clean build" for t, n in (h.tags - c.tags).items()]
+        out += [f"{page}: event handler {x}" for x in h.handlers]
+        out += [f"{page}: unsafe URL {x}" for x in h.bad_urls]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Building (cached per module: one build per pathway text)
+# ---------------------------------------------------------------------------------------------
+
+
+class Sites:
+    """Builds hostile pathways into one temporary root, each once, and serves them over HTTP."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.built: dict[str, Path] = {}
+
+    def build(self, name: str, doc: dict | str) -> Path:
+        if name in self.built:
+            return self.built[name]
+        folder = self.root / name
+        folder.mkdir()
+        src = folder / "pathway.yaml"
+        src.write_text(doc if isinstance(doc, str) else dump(doc), encoding="utf-8")
+        mp = pytest.MonkeyPatch()
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        mp.setenv("NO_MKDOCS_2_WARNING", "1")
+        mp.chdir(REPO)
+        try:
+            rc = main(["build", str(src), "-d", str(folder / "site")])
+        finally:
+            mp.undo()
+        assert rc == 0, f"the build of {name} failed"
+        self.built[name] = folder / "site"
+        return folder / "site"
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory) -> Sites:
+    return Sites(tmp_path_factory.mktemp("hostile-sites"))
+
+
+@pytest.fixture(scope="module")
+def clean_pages(sites) -> dict[str, str]:
+    return html_pages(sites.build("clean", hostile_doc("harmless words")))
+
+
+# Payloads for the free-text fields (summaries, bodies, facts, when, glossary, references, governance...).
+# ids are the pytest ids; each value is the text put in every field.
+TEXT_PAYLOADS = {
+    "script": f"<script>{SENTINEL}</script>",
+    "script-mixed-case": f"<ScRiPt>{SENTINEL}</sCrIpT>",
+    "img-onerror": f"<img src=x onerror={SENTINEL}>",
+    "img-onerror-alert": "<img src=x onerror=alert(1)>",
+    "svg-onload": f"<svg onload={SENTINEL}>",
+    "a-href-javascript": f'<a href="javascript:{SENTINEL}">x</a>',
+    "iframe": f"<iframe src=javascript:{SENTINEL}></iframe>",
+    "div-markdown-onclick": f'<div markdown="1" onclick="{SENTINEL}">x</div>',
+    "attribute-breakout": f'" onmouseover="{SENTINEL}" x="',
+    "attribute-breakout-single": f"' onmouseover='{SENTINEL}' x='",
+    "markdown-link-javascript": f"[x](javascript:{SENTINEL})",
+    "markdown-link-javascript-case": f"[x](JaVaScRiPt:{SENTINEL})",
+    "markdown-link-javascript-space": f"[x]( javascript:{SENTINEL})",
+    "markdown-link-javascript-angle": f"[x](<javascript:{SENTINEL}>)",
+    "markdown-link-javascript-tab": f"[x](java\tscript:{SENTINEL})",
+    "markdown-link-javascript-entity": f"[x](jav&#x61;script:{SENTINEL})",
+    "markdown-link-javascript-newline": pytest.param(
+        f"[x](java\nscript:{SENTINEL})",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "BUG generator/escape.py: the scheme check reads the link target only up to a line break, but "
+            "Python-Markdown keeps 'java<newline>script:...' as the href and browsers drop the newline, so it "
+            "is a javascript: link"))),
+    "markdown-image-javascript": f"![x](javascript:{SENTINEL})",
+    "markdown-link-data": "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "markdown-reference-definition": f"[x][r1]\n\n[r1]: javascript:{SENTINEL}",
+    "autolink-javascript": f"<javascript:{SENTINEL}>",
+    "html-entities": f"&lt;script&gt;{SENTINEL}&lt;/script&gt; &#60;img src=x onerror={SENTINEL}&#62;",
+    "html-comment": f"<!-- --><script>{SENTINEL}</script><!-- -->",
+    "cdata": f"<![CDATA[<script>{SENTINEL}</script>]]>",
+    "code-fence": f"```\n<script>{SENTINEL}</script>\n```",
+    "code-span": f"`<script>{SENTINEL}</script>`",
+    "admonition": f'!!! note "<script>{SENTINEL}</script>"\n    <img src=x onerror={SENTINEL}>',
+    "attr-list": pytest.param(
+        f'x\n{{: onclick="{SENTINEL}" }}',
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "BUG generator/escape.py: markdown()/cell() leave '{: onclick=... }' alone, and the attr_list "
+            "extension turns it into an onclick attribute (on <p>, <td>, <a>, <code>)")),
+    ),
+}
+
+# Payloads for stage and group titles: these also become navigation entries and page <title>s.
+NAME_XFAIL = pytest.mark.xfail(strict=True, reason=(
+    "BUG generator/nav.py + plugin: stage and group titles go into the MkDocs nav unescaped and Material "
+    "prints nav titles as raw HTML (sidebar, <title>, footer), so a title can add elements and scripts"))
+NAME_PAYLOADS = {
+    "script": pytest.param(f"<script>{SENTINEL}</script>", marks=NAME_XFAIL),
+    "img-onerror": pytest.param(f"<img src=x onerror={SENTINEL}>", marks=NAME_XFAIL),
+    "a-href-javascript": pytest.param(f'<a href="javascript:{SENTINEL}">x</a>', marks=NAME_XFAIL),
+    "attribute-breakout": f'" onmouseover="{SENTINEL}" x="',
+    "close-title": pytest.param(f"</title><script>{SENTINEL}</script>", marks=NAME_XFAIL),
+    "close-title-as-entities": pytest.param(
+        f"&lt;/title&gt;&lt;script&gt;{SENTINEL}&lt;/script&gt;",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "BUG: Material prints page titles as {{ page.title | striptags }}, and striptags decodes "
+            "entities, so a stage title written as '&lt;/title&gt;&lt;script&gt;' closes <title> and adds "
+            "a script; the nav titles must be made safe for that too (e.g. escape after striptags in a "
+            "theme override of the htmltitle block)"))),
+    "markdown-link-javascript": f"[x](javascript:{SENTINEL})",
+}
+
+# Payloads for the pathway's own title, which the plugin makes MkDocs' site_name.
+TITLE_XFAIL = pytest.mark.xfail(strict=True, reason=(
+    "BUG generator/plugin.py: config.site_name = pathway.title, and Material prints site_name unescaped "
+    "(aria-label=\"...\" of the logo, the header), so the title can break out of an attribute or add elements"))
+TITLE_PAYLOADS = {
+    "script": pytest.param(f"<script>{SENTINEL}</script>", marks=TITLE_XFAIL),
+    "img-onerror": pytest.param(f"<img src=x onerror={SENTINEL}>", marks=TITLE_XFAIL),
+    "attribute-breakout": pytest.param(f'" onmouseover="{SENTINEL}" x="', marks=TITLE_XFAIL),
+    "attribute-breakout-single": f"' onmouseover='{SENTINEL}' x='",
+    "markdown-link-javascript": f"[x](javascript:{SENTINEL})",
+}
+
+
+def _params(table: dict) -> list:
+    """pytest params named by the table's keys, keeping any xfail marks."""
+    return [pytest.param(*v.values, marks=v.marks, id=k) if hasattr(v, "values") else pytest.param(v, id=k)
+            for k, v in table.items()]
+
+
+@pytest.mark.dot
+@pytest.mark.slow
+@pytest.mark.parametrize("payload", _params(TEXT_PAYLOADS))
+def test_payload_in_every_text_field_adds_no_code(sites, clean_pages, payload, request):
+    site = sites.build("text-" + request.node.callspec.id, hostile_doc(payload))
+    found = injected(html_pages(site), clean_pages)
+    assert not found, "\n".join(found[:20])
+
+
+@pytest.mark.dot
+@pytest.mark.slow
+@pytest.mark.parametrize("payload", _params(NAME_PAYLOADS))
+def test_payload_in_stage_and_group_titles_adds_no_code(sites, clean_pages, payload, request):
+    site = sites.build("names-" + request.node.callspec.id, hostile_doc("harmless words", names=payload))
+    found = injected(html_pages(site), clean_pages)
+    assert not found, "\n".join(found[:20])
+
+
+@pytest.mark.dot
+@pytest.mark.slow
+@pytest.mark.parametrize("payload", _params(TITLE_PAYLOADS))
+def test_payload_in_the_pathway_title_adds_no_code(sites, clean_pages, payload, request):
+    site = sites.build("title-" + request.node.callspec.id, hostile_doc("harmless words", title=payload))
+    found = injected(html_pages(site), clean_pages)
+    assert not found, "\n".join(found[:20])
