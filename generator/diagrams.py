@@ -274,16 +274,20 @@ def neighbourhood_dot(pathway: Pathway, stage_id: str, href: Href) -> str:
     # before and after it (a loop), dot's cycle breaking still draws it above.
     before = [sid for sid in preds if sid != stage_id]
     after = [sid for sid in succs + along if sid != stage_id and sid not in before]
+    # Alongside-only stages go in a "Runs alongside" panel beside the focus,
+    # stacked, with one dashed link to the panel: separate dashed arcs to each
+    # crossed over the condition labels and were hard to read.
+    side = [a for a in along if a not in preds and a not in succs and a != stage_id]
     lines += [_stage_node(by_id[sid], href) for sid in before]
     lines.append(_stage_node(focus, href, label=focus_label, extra={
         "penwidth": "3",
         "color": quote(palette.HIGHLIGHT_BORDER),
+        # Room for the "YOU ARE HERE" line inside box3d/diamond outlines.
+        "margin": quote("0.2,0.12"),
     }))
-    lines += [_stage_node(by_id[sid], href) for sid in dict.fromkeys(after)]
-    # Alongside-only stages sit beside the focus: they happen at the same time.
-    side = [a for a in along if a not in preds and a not in succs and a != stage_id]
+    lines += [_stage_node(by_id[sid], href) for sid in dict.fromkeys(after) if sid not in side]
     if side:
-        lines.append("  { rank=same; " + " ".join(quote(s) for s in [stage_id, *side]) + "; }")
+        lines += _alongside_panel(stage_id, side, by_id, href)
     make_id = _edge_ids()
     for src, t in pathway.incoming.get(stage_id, ()):
         if src.id in by_id and src.id != stage_id:
@@ -292,9 +296,43 @@ def neighbourhood_dot(pathway: Pathway, stage_id: str, href: Href) -> str:
         if t.to in by_id:
             lines.append(_edge(stage_id, t.to, t.when, make_id(stage_id, t.to)))
     for a in along:
-        lines.append(_alongside_edge(stage_id, a))
+        if a not in side:
+            lines.append(_alongside_edge(stage_id, a))
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _alongside_panel(focus_id: str, side: list[str], by_id: Mapping[str, Stage], href: Href) -> list[str]:
+    """A dashed cluster of the stages running alongside ``focus_id``, linked to it once."""
+    lines = [
+        "  graph [newrank=true, compound=true];",
+        f"  subgraph {quote('cluster___alongside')} {{",
+        "    graph " + _attrs({
+            "id": quote("alongside"),
+            "label": quote("Runs alongside"),
+            "labeljust": "l",
+            "style": quote("rounded,dashed"),
+            "color": quote(palette.ALONGSIDE),
+            "fontsize": "10",
+            "fontcolor": quote(palette.TEXT),
+        }) + ";",
+    ]
+    lines += [_stage_node(by_id[sid], href, indent="    ") for sid in side]
+    if len(side) > 1:  # stack them in file order
+        lines.append("    " + " -> ".join(quote(s) for s in side) + " [style=invis];")
+    lines.append("  }")
+    lines.append(f"  {{ rank=same; {quote(focus_id)} {quote(side[0])}; }}")
+    attrs = {
+        "id": quote(f"{dom_id('along', focus_id)}--panel"),
+        "dir": "none",
+        "style": "dashed",
+        "color": quote(palette.ALONGSIDE),
+        "lhead": quote("cluster___alongside"),
+        "minlen": "2",
+        "tooltip": quote("Runs alongside", context="tooltip"),
+    }
+    lines.append(f"  {quote(focus_id)} -> {quote(side[0])} {_attrs(attrs)};")
+    return lines
 
 
 def _group_of(pathway: Pathway, stage: Stage) -> str | None:

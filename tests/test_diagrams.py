@@ -229,3 +229,16 @@ def test_all_diagram_kinds_render() -> None:
     for s, svg in zip(p.stages, svgs):
         assert _links(svg)  # parses, has linked nodes
         assert f"-stage-{s.id}\"" in svg
+
+
+def test_neighbourhood_puts_alongside_only_stages_in_one_panel() -> None:
+    # "fluids" runs alongside "antibiotics" and "catheter" and has no other link to them.
+    dot = neighbourhood_dot(sample(), "fluids", href)
+    assert dot.count('subgraph "cluster___alongside"') == 1
+    panel = dot.split('subgraph "cluster___alongside"')[1].split("\n  }\n")[0]
+    for sid in ("antibiotics", "catheter"):
+        assert f'"{sid}" [id="stage-{sid}"' in panel  # declared inside the panel, once
+        assert dot.count(f'"{sid}" [id="stage-') == 1
+    # One dashed link to the panel instead of one arc per stage.
+    assert dot.count('lhead="cluster___alongside"') == 1
+    assert "along-fluids--antibiotics" not in dot
