@@ -509,3 +509,171 @@ def test_the_scanner_reads_html_as_a_browser_does():
                   '<svg><a xlink:href="javascript:w"></a></svg>')
     assert len(s.bad_urls) == 4, s.bad_urls
     assert s.handlers == [] and s.tags["img"] == 0 and s.tags["svg"] == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Files from the repository must not leak into pages (pymdownx.snippets)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.dot
+@pytest.mark.slow
+@pytest.mark.parametrize("where", [
+    pytest.param("fenced-code", marks=pytest.mark.xfail(strict=True, reason=(
+        "BUG mkdocs.yml + generator/escape.py: mkdocs.yml enables pymdownx.snippets and escape.markdown() "
+        "leaves fenced code untouched, so a body with a code block holding '--8<-- \"mkdocs.yml\"' (or "
+        "'.git/config', any file under the build's working folder) publishes that file's content"))),
+    "plain-text",
+])
+def test_a_body_cannot_include_files_from_the_repository(sites, where):
+    snippet = '--8<-- "mkdocs.yml"'
+    body = f"```\n{snippet}\n```\n" if where == "fenced-code" else f"{snippet}\n"
+    doc = hostile_doc("harmless words")
+    doc["stages"][1]["body"] = body
+    site = sites.build(f"snippets-{where}", doc)
+    page = (site / "stages" / "b" / "index.html").read_text(encoding="utf-8")
+    assert "use_directory_urls" not in page  # a line of mkdocs.yml
+    assert "8&lt;--" in page or "8&lt;&#45;&#45;" in page  # the text is shown as written
+
+
+# ---------------------------------------------------------------------------------------------
+# Diagrams: labels that try to break out of DOT quoting or HTML-like labels show literally
+# ---------------------------------------------------------------------------------------------
+
+DOT_BREAKOUTS = [
+    'He said "stop" now',
+    "back\\slash \\\\ and \\",
+    'quote then ]; node [label="pwned"',
+    '"]; a -> b; x [label="',
+    "a > b; c < d",
+    "\\N \\G \\E \\T \\H \\L \\l \\r \\n",
+    "<TABLE><TR><TD>cell</TD></TR></TABLE>",
+    "<b>bold</b> & &amp; &lt;",
+    "} subgraph x { y",
+    "// not a comment /* nor this */ # nor this",
+]
+
+
+def _svg_texts(svg: str) -> list[str]:
+    """The text of every <text> element of an SVG, entities decoded."""
+    return [html.unescape(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S)]
+
+
+def _squash(s: str) -> str:
+    return "".join(s.split())
+
+
+@pytest.mark.dot
+def test_labels_that_try_to_break_out_of_dot_show_literally():
+    from generator.site import render_site
+
+    stages = []
+    for i, title in enumerate(DOT_BREAKOUTS):
+        nxt = [{"to": f"s{i + 1}", "when": title}, {"to": "end", "when": "other"}] if i + 1 < len(DOT_BREAKOUTS) else [
+            {"to": "end"}]
+        stages.append({"id": f"s{i}", "title": title, "kind": "decision" if len(nxt) > 1 else "assessment",
+                       "summary": title, "next": nxt})
+    stages.append({"id": "end", "title": "End\nwith a newline", "kind": "outcome"})
+    doc = {"id": "dot", "title": "DOT breakouts", "version": "1", "status": "draft", "start": "s0",
+           "groups": [{"id": "g", "title": DOT_BREAKOUTS[2]}], "stages": stages}
+    doc["stages"][0]["group"] = "g"
+    result = pipeline.check_text(dump(doc), for_build=True)
+    assert not result.has_errors(), result.problems
+    files = render_site(result.pathway, today=pipeline.today())
+    home = files["index.md"].decode()
+    svg = re.search(r"<svg\b.*?</svg>", home, re.S).group(0)
+    texts = _squash("".join(_svg_texts(svg)))
+    for title in DOT_BREAKOUTS + ["End with a newline"]:
+        # Long labels are wrapped, so compare without whitespace; every character must be there as written.
+        assert _squash(title) in texts, title
+    # One box per stage plus the start marker: nothing was injected as an extra node or cluster.
+    assert svg.count('class="node"') == len(stages) + 1
+    assert svg.count('class="cluster"') == 1
+    # Each link is named by the stage's title as written (whitespace collapsed).
+    labels = [html.unescape(x) for x in re.findall(r'aria-label="([^"]*)"', svg)]
+    for title in DOT_BREAKOUTS:
+        assert any(_squash(title) in _squash(lab) for lab in labels), title
+    # The neighbourhood diagram of each stage uses an HTML-like label for its own box.
+    for i, title in enumerate(DOT_BREAKOUTS):
+        page = files[f"stages/s{i}.md"].decode()
+        nsvg = re.search(r"<svg\b.*?</svg>", page, re.S).group(0)
+        assert _squash(title) in _squash("".join(_svg_texts(nsvg))), title
+        assert "<TABLE>" not in nsvg and "<b>bold" not in nsvg
+
+
+def test_the_dot_label_check_fails_on_unquoted_text():
+    """Without quoting, dot interprets the label: the same comparison as above would fail."""
+    from generator.layout import render_svgs
+
+    raw = '\\G <b>'
+    svg = render_svgs([f'digraph g {{ a [label="{raw}"] }}'])[0]
+    assert _squash(raw) not in _squash("".join(_svg_texts(svg)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The reader: ids, tags, aliases, nesting, size -> a located rule error
+# ---------------------------------------------------------------------------------------------
+
+MINIMAL = """\
+id: p
+title: P
+version: "1"
+status: draft
+start: first
+stages:
+  - id: {id}
+    title: First
+    kind: assessment
+    next:
+      - to: done
+  - id: done
+    title: Done
+    kind: outcome
+groups:
+  - id: {gid}
+    title: G
+references:
+  - id: {rid}
+    title: R
+"""
+
+BAD_IDS = {
+    "dot-dot": '".."',
+    "parent-path": '"../../etc/passwd"',
+    "absolute-path": '"/etc/passwd"',
+    "slash": '"a/b"',
+    "backslash": '"a\\\\b"',
+    "drive": '"C:\\\\x"',
+    "hidden": '".hidden"',
+    "extension": '"index.md"',
+    "percent-encoded": '"%2e%2e"',
+    "cyrillic-a": "stаge",  # the 'а' is U+0430
+    "fullwidth": "ｓｔａｇｅ",
+    "nul-escape": '"a\\0b"',
+    "nul-raw": None,  # filled below: a raw NUL byte in the file
+    "space": '"a b"',
+    "capital": "Stage",
+    "trailing-hyphen": "stage-",
+}
+WINDOWS = pytest.mark.xfail(strict=True, reason=(
+    "BUG generator/loader.py: Windows reserved device names pass the id rule, so a stage 'con' makes "
+    "stages/con.md, which cannot be created or checked out on Windows"))
+for _name in ("con", "nul", "aux", "prn", "com1", "lpt9"):
+    BAD_IDS[f"windows-{_name}"] = pytest.param(_name, marks=WINDOWS)
+
+
+@pytest.mark.parametrize("field", ["stage", "group", "reference"])
+@pytest.mark.parametrize("bad", _params(BAD_IDS))
+def test_bad_ids_are_refused_with_a_location(bad, field):
+    ids = {"id": "first", "gid": "g", "rid": "r"}
+    key = {"stage": "id", "group": "gid", "reference": "rid"}[field]
+    text = MINIMAL.format(**{**ids, key: bad or '"placeholder"'})
+    if bad is None:
+        text = text.replace('"placeholder"', "a\x00b")
+    line = {"stage": 7, "group": 16, "reference": 19}[field]  # where MINIMAL has that id
+    result = pipeline.check_text(text, "hostile.yaml")
+    errors = [p for p in result.errors if p.location.line == line]
+    assert errors, result.problems
+    assert errors[0].rule in ("bad-slug", "yaml-syntax")
+    assert errors[0].location.file == "hostile.yaml"
+    assert errors[0].location.col >= 9  # at the value (or the bad byte inside it), not the line start
