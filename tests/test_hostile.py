@@ -677,3 +677,178 @@ def test_bad_ids_are_refused_with_a_location(bad, field):
     assert errors[0].rule in ("bad-slug", "yaml-syntax")
     assert errors[0].location.file == "hostile.yaml"
     assert errors[0].location.col >= 9  # at the value (or the bad byte inside it), not the line start
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML tags, aliases, nesting and size: located errors, bounded time and memory
+# ---------------------------------------------------------------------------------------------
+
+MEMORY_CAP = 1024 * 1024 * 1024  # 1 GiB of address space for the checker process
+HANG = 120  # seconds; far beyond any real run, only there to turn a hang into a failure
+
+
+def _cap_memory() -> None:  # runs in the child before exec
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+def run_bounded(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """``python -m generator ARGS`` with a memory cap and a hang timeout."""
+    env = {**os.environ, "NO_COLOR": "1", "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": EPOCH}
+    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True,
+                          timeout=HANG, preexec_fn=_cap_memory, cwd=cwd or REPO, env=env)
+
+
+_LOCATED = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+):(?P<col>\d+): error: .* \[(?P<rule>[a-z-]+)\]$", re.M)
+
+
+def located_errors(stderr_or_stdout: str) -> list[tuple[int, int, str]]:
+    return [(int(m["line"]), int(m["col"]), m["rule"]) for m in _LOCATED.finditer(stderr_or_stdout)]
+
+
+def assert_clean_failure(proc: subprocess.CompletedProcess, rule: str | tuple[str, ...],
+                         line: int | None = None) -> None:
+    """Exit 1, no traceback, and a FILE:LINE:COL error with ``rule`` (on ``line`` if given)."""
+    rules = (rule,) if isinstance(rule, str) else rule
+    out = proc.stdout + proc.stderr
+    assert "Traceback" not in out, out[-3000:]
+    assert proc.returncode == 1, (proc.returncode, out[-3000:])
+    found = located_errors(out)
+    assert any(r in rules and (line is None or ln == line) for ln, _c, r in found), out[-3000:]
+
+
+TAGS = {
+    "python-object-apply": "!!python/object/apply:os.system ['touch {marker}']",
+    "python-object-new": "!!python/object/new:os.system ['touch {marker}']",
+    "python-name": "!!python/name:os.system",
+    "verbatim-tag": "!<tag:yaml.org,2002:python/object/apply:os.system> ['touch {marker}']",
+    "binary": "!!binary aGVsbG8=",
+    "str": "!!str text",
+    "local-tag": "!include /etc/passwd",
+}
+
+
+@pytest.mark.parametrize("tag", _params(TAGS))
+def test_yaml_tags_are_refused_and_never_run(tag, tmp_path):
+    marker = tmp_path / "PWNED"
+    text = MINIMAL.format(id="first", gid="g", rid="r").replace("title: First", "title: " + tag.format(marker=marker))
+    path = tmp_path / "pathway.yaml"
+    path.write_text(text, encoding="utf-8")
+    proc = run_bounded("validate", str(path))
+    assert_clean_failure(proc, "yaml-tag", line=8)
+    assert not marker.exists()
+    # The in-process reader says the same, with the column of the tag.
+    (problem,) = [p for p in pipeline.check_text(text).problems if p.rule == "yaml-tag"]
+    assert (problem.location.line, problem.location.col) == (8, 12)
+
+
+def billion_laughs(levels: int = 9) -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    prev = "a"
+    for i in range(levels - 1):
+        name = chr(ord("b") + i)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+        prev = name
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused_quickly_in_bounded_memory(tmp_path):
+    path = tmp_path / "laughs.yaml"
+    path.write_text(billion_laughs(), encoding="utf-8")
+    proc = run_bounded("validate", str(path))
+    assert_clean_failure(proc, "yaml-alias", line=1)
+
+
+@pytest.mark.parametrize("shape", ["flow-lists", "flow-mappings", "block-mappings"])
+def test_deep_nesting_is_a_limit_error_not_a_crash(shape, tmp_path):
+    depth = 100_000 if shape != "block-mappings" else 2_000
+    if shape == "flow-lists":
+        text = "stages: " + "[" * depth + "]" * depth + "\n"
+    elif shape == "flow-mappings":
+        text = "stages: " + "{a: " * depth + "b" + "}" * depth + "\n"
+    else:
+        text = "".join(" " * i + "a:\n" for i in range(depth)) + " " * depth + "b\n"
+    path = tmp_path / "deep.yaml"
+    path.write_text(text, encoding="utf-8")
+    proc = run_bounded("validate", str(path))
+    # Our depth limit, or libyaml's own (reported as a located YAML error), whichever comes first.
+    assert_clean_failure(proc, ("limit-exceeded", "yaml-syntax"))
+
+
+def _valid_stages(n: int) -> str:
+    out = ["id: big", "title: Big", 'version: "1"', "status: draft", "start: s0", "stages:"]
+    for i in range(n):
+        out += [f"  - id: s{i}", f"    title: Stage {i}", "    kind: assessment" if i + 1 < n else "    kind: outcome"]
+        if i + 1 < n:
+            out += ["    next:", f"      - to: s{i + 1}"]
+    return "\n".join(out) + "\n"
+
+
+def test_fifty_megabytes_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.yaml"
+    chunk = ("# " + "x" * 1022 + "\n").encode()
+    with path.open("wb") as fh:
+        for _ in range(50 * 1024):
+            fh.write(chunk)
+    assert path.stat().st_size >= 50 * 1024 * 1024
+    proc = run_bounded("validate", str(path))
+    assert_clean_failure(proc, "limit-exceeded", line=1)
+    # Building refuses it too, and writes nothing.
+    proc = run_bounded("build", str(path), "-d", str(tmp_path / "site"))
+    assert_clean_failure(proc, "limit-exceeded", line=1)
+    assert not (tmp_path / "site").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["huge.yaml"]
+
+
+def test_ten_thousand_stages_are_a_limit_error(tmp_path):
+    path = tmp_path / "many.yaml"
+    path.write_text(_valid_stages(10_000), encoding="utf-8")
+    proc = run_bounded("validate", str(path))
+    assert_clean_failure(proc, "limit-exceeded", line=7)  # the first item of 'stages:'
+
+
+def test_a_one_megabyte_body_is_a_limit_error_at_the_body(tmp_path):
+    text = _valid_stages(2).replace("    title: Stage 0\n", "    title: Stage 0\n    body: |\n" +
+                                    ("      " + "word " * 19 + "\n") * 10_500)
+    assert len(text) > 1_000_000
+    path = tmp_path / "long.yaml"
+    path.write_text(text, encoding="utf-8")
+    proc = run_bounded("validate", str(path))
+    assert_clean_failure(proc, "limit-exceeded", line=9)
+
+
+def test_a_flood_of_problems_is_capped(tmp_path):
+    text = _valid_stages(2) + "".join(f"typo{i}: x\n" for i in range(20_000))
+    path = tmp_path / "flood.yaml"
+    path.write_text(text, encoding="utf-8")
+    proc = run_bounded("validate", str(path))
+    assert "Traceback" not in proc.stderr and proc.returncode == 1
+    assert len(located_errors(proc.stdout + proc.stderr)) <= 1_001
+
+
+@pytest.mark.dot
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["build", "generate"])
+def test_hostile_ids_never_write_outside_the_output_folder(command, tmp_path):
+    """Ids that look like paths are refused before anything is written, anywhere."""
+    work = tmp_path / "work"
+    work.mkdir()
+    text = MINIMAL.format(id='"../../../escaped"', gid='"/tmp/abs"', rid='"..\\\\..\\\\win"').replace(
+        "- to: done", '- to: "../../../escaped"')
+    (work / "pathway.yaml").write_text(text, encoding="utf-8")
+    out = work / "out" / "deeper"
+    args = [command, "pathway.yaml", "-d" if command == "build" else "-o", str(out)]
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    proc = run_bounded(*args, cwd=work)
+    assert_clean_failure(proc, "bad-slug")
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+
+
+def test_the_memory_cap_and_the_clean_failure_check_can_fail():
+    """The harness is real: a process that needs 2 GiB dies under the cap, and that is not a clean failure."""
+    proc = subprocess.run([sys.executable, "-c", "x = bytearray(2 * 1024**3)"], capture_output=True, text=True,
+                          timeout=HANG, preexec_fn=_cap_memory)
+    assert proc.returncode != 0 and "MemoryError" in proc.stderr
+    with pytest.raises(AssertionError):
+        assert_clean_failure(proc, "limit-exceeded")
