@@ -26,6 +26,12 @@ from benchmarks import run, synth  # noqa: E402
 TODAY = datetime.date(2026, 11, 25)
 
 
+def importlib_has(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
 def _check_file():
     pipeline = pytest.importorskip("generator.pipeline", reason="generator.pipeline not written yet")
     return pipeline.check_file
@@ -140,9 +146,3 @@ def test_harness_end_to_end_at_10(tmp_path):
         assert all(r["ours_s"] is not None for r in data["rows"] if r["step"] == "validate"), data["notes"]
     if importlib_has("matplotlib"):
         assert (out / "time-vs-n.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def importlib_has(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
