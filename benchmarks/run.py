@@ -35,6 +35,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -124,9 +125,8 @@ def bench_env() -> dict[str, str]:
 
 def run_once(cmd: list[str], *, cwd: Path, stdin: Path | None = None, timeout: float = 1800) -> Sample:
     """Run ``cmd`` once; time it and read its own peak RSS with ``os.wait4``."""
-    out_f = cwd / ".bench-stdout"
-    err_f = cwd / ".bench-stderr"
-    with open(out_f, "wb") as out, open(err_f, "wb") as err, \
+    # Output goes to temporary files (a pipe could fill up and stall the child).
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             open(stdin if stdin else os.devnull, "rb") as inp:
         t0 = time.perf_counter()
         try:
@@ -145,9 +145,13 @@ def run_once(cmd: list[str], *, cwd: Path, stdin: Path | None = None, timeout: f
             time.sleep(0.002)
         seconds = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
-    text = lambda p: p.read_text(encoding="utf-8", errors="replace")  # noqa: E731
-    return Sample(seconds, int(usage.ru_maxrss), proc.returncode, text(out_f)[-4000:], text(err_f)[-4000:],
-                  usage.ru_utime + usage.ru_stime)
+
+        def tail(f) -> str:
+            f.seek(0)
+            return f.read().decode("utf-8", errors="replace")[-4000:]
+
+        return Sample(seconds, int(usage.ru_maxrss), proc.returncode, tail(out), tail(err),
+                      usage.ru_utime + usage.ru_stime)
 
 
 def best_of(repeats: int, cmd: list[str], *, cwd: Path, before: Callable[[], None] | None = None,
