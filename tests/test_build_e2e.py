@@ -207,3 +207,10 @@ def test_plain_mkdocs_without_the_plugin_builds_the_generated_folder(tmp_path, m
     home = (site / "index.html").read_text(encoding="utf-8")
     for href in re.findall(r'href="(stages/[^"]+)"', home):
         assert (site / href / "index.html").exists()
+
+
+def test_built_site_folder_is_readable_by_other_users(site):
+    # The build goes through a private temporary folder; the published folder
+    # must still be readable by a web server running as another user.
+    _, out = site
+    assert out.stat().st_mode & 0o005 == 0o005

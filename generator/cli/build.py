@@ -61,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
     plugins = plugin_override(config_file, args.file)
     site.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}-new-", dir=site.parent))
+    # mkdtemp makes the folder 0700; the published site must be readable by a
+    # web server running as another user, so give it the usual umask mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)
     try:
         with quiet_mkdocs(args.verbose):
             cfg = load_config(config_file=str(config_file), site_dir=str(tmp), strict=args.strict, plugins=plugins)
