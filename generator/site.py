@@ -115,7 +115,9 @@ def _default_layout(dots: Sequence[str], *, id_prefixes: Sequence[str]) -> list[
 def _figure(svg: str, caption: str, css: str) -> str:
     """Raw HTML block for Markdown: no blank lines inside, or Markdown would end the block."""
     svg = re.sub(r"\n\s*\n", "\n", svg.strip())
-    return (f'<figure class="pathway-diagram {css}">\n{svg}\n'
+    # data-search-exclude: the diagram's text is also given as a list on the
+    # page; indexing the SVG labels too put "YOU ARE HERE" in every search hit.
+    return (f'<figure class="pathway-diagram {css}" data-search-exclude>\n{svg}\n'
             f"<figcaption>{escape.html_text(caption)}</figcaption>\n</figure>")
 
 

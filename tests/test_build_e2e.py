@@ -214,3 +214,11 @@ def test_built_site_folder_is_readable_by_other_users(site):
     # must still be readable by a web server running as another user.
     _, out = site
     assert out.stat().st_mode & 0o005 == 0o005
+
+
+def test_diagram_labels_are_not_indexed_for_search(site):
+    # The diagrams repeat what the page lists as text; indexing their labels
+    # made every stage page match "you are here" and stage titles twice.
+    _, root = site
+    index = (root / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "YOU ARE HERE" not in index
