@@ -436,9 +436,11 @@ def browser_findings(browser, base: str, search: str | None = "pwned") -> list[s
             # The search results state: Material builds result items from the search index.
             page.goto(f"{base}/")
             page.locator("label.md-search__icon, .md-search__input").first.click()
-            page.locator("input.md-search__input").fill(search)
-            page.locator(".md-search-result__meta").first.wait_for(timeout=10_000)
-            page.wait_for_timeout(300)  # let the result list render (not a timing assertion)
+            page.wait_for_function("() => { const m = document.querySelector('.md-search-result__meta');"
+                                   " return m && !/Initializing/i.test(m.textContent); }", timeout=30_000)
+            # Typed key by key: Material searches on keyboard events (fill() alone starts no search).
+            page.locator("input.md-search__input").press_sequentially(search, delay=20)
+            page.locator(".md-search-result__item").first.wait_for(timeout=30_000)
             found += [f"search: {x}" for x in page.evaluate(_PROBE)]
     finally:
         context.close()

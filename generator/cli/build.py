@@ -1,4 +1,4 @@
-"""``pathway build``: check the pathway and build the website with MkDocs (in-process)."""
+"""Check the pathway and build the website with MkDocs (in-process)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``pathway generate``: write the site's Markdown pages into a folder, for engines without the plugin."""
+"""Write the site's Markdown pages into a folder, for engines without the plugin."""
 
 from __future__ import annotations
 

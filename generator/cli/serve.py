@@ -1,4 +1,4 @@
-"""``pathway serve``: preview the website with live reload while editing the pathway file."""
+"""Preview the website with live reload while editing the pathway file."""
 
 from __future__ import annotations
 
