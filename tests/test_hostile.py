@@ -416,7 +416,7 @@ def browser():
         b.close()
 
 
-def browser_findings(browser, base: str, search: str | None = "pwned") -> list[str]:
+def browser_findings(browser, base: str, search: str | None = "body") -> list[str]:
     """Open the pages of one built site; everything that shows pathway code could run."""
     context = browser.new_context()
     found: list[str] = []
@@ -433,7 +433,8 @@ def browser_findings(browser, base: str, search: str | None = "pwned") -> list[s
             page.wait_for_load_state("load")
             found += [f"{path or 'home'}: {x}" for x in page.evaluate(_PROBE)]
         if search:
-            # The search results state: Material builds result items from the search index.
+            # The search results state: Material builds result items from the search index.  Every
+            # hostile pathway has "Body <payload>" in stage a, and stage titles are in every result.
             page.goto(f"{base}/")
             page.locator("label.md-search__icon, .md-search__input").first.click()
             page.wait_for_function("() => { const m = document.querySelector('.md-search-result__meta');"
