@@ -40,7 +40,11 @@ _PLAIN_TRANS = str.maketrans(_PLAIN_TABLE)
 
 _SCHEME_RE = re.compile(r"^\s*<?\s*([A-Za-z][A-Za-z0-9+.\-]*):")
 # An inline link or image destination: ](dest ...   -- we only look at dest.
-_INLINE_LINK_RE = re.compile(r"\]\(\s*(<[^>\n]*>|[^\s)]*)")
+# The destination is read up to ')' including line breaks: Python-Markdown keeps a link target such as
+# 'java<newline>script:...' whole, and browsers drop the newline (tests/test_hostile.py).
+_INLINE_LINK_RE = re.compile(r"\]\(\s*(<[^>]*>|[^)]*)")
+# What a browser ignores inside a URL (tab, LF, CR) or around it (C0 controls, space).
+_URL_IGNORED_RE = re.compile(r"[\x00-\x20]")
 # A reference definition: [label]: dest
 _REF_DEF_RE = re.compile(r"^( {0,3})\[([^\]\n]+)\]:[ \t]*(\S+)", re.MULTILINE)
 # An autolink <scheme:...>; everything else starting with '<' is HTML.
@@ -140,7 +144,7 @@ def _neutralise_links(s: str) -> str:
     """Break links whose destination has a scheme other than http/https/mailto."""
 
     def inline(m: re.Match) -> str:
-        dest = m.group(1).strip("<>")
+        dest = _URL_IGNORED_RE.sub("", m.group(1).strip("<>"))
         sm = _SCHEME_RE.match(dest)
         if sm and sm.group(1).lower() not in ALLOWED_SCHEMES:
             # '\(' stops Markdown from seeing a link; the text stays readable.
@@ -157,16 +161,25 @@ def _neutralise_links(s: str) -> str:
     return _REF_DEF_RE.sub(refdef, s)
 
 
+def _escape_text(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace("{", "\\{")
+
+
 def _escape_html(s: str) -> str:
-    """Escape '&' and '<' except in allowed autolinks (<https://...>)."""
+    """Escape '&' and '<' except in allowed autolinks (<https://...>), and '{'.
+
+    '{' is backslash-escaped because the attr_list extension (used by the
+    templates) would turn author text such as '{: onclick="..." }' into HTML
+    attributes; a backslash-escaped brace still shows as '{' (tests/test_hostile.py).
+    """
     out: list[str] = []
     pos = 0
     for m in _AUTOLINK_RE.finditer(s):
         if m.group(1).split(":", 1)[0].lower() in ALLOWED_SCHEMES:
-            out.append(s[pos : m.start()].replace("&", "&amp;").replace("<", "&lt;"))
+            out.append(_escape_text(s[pos : m.start()]))
             out.append(m.group(0))
             pos = m.end()
-    out.append(s[pos:].replace("&", "&amp;").replace("<", "&lt;"))
+    out.append(_escape_text(s[pos:]))
     return "".join(out)
 
 

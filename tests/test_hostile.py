@@ -246,6 +246,15 @@ def clean_pages(sites) -> dict[str, str]:
     return html_pages(sites.build("clean", hostile_doc("harmless words")))
 
 
+# escape.py leaves "code" alone, but decides what is code differently from the renderer.
+CODE_XFAIL = pytest.mark.xfail(strict=True, reason=(
+    "BUG generator/escape.py: _split_code leaves an UNCLOSED ``` fence and multi-line backtick spans untouched "
+    "as code, but Python-Markdown then reads them as code spans that end early (a fence line with text after "
+    "it does not close; a span ends at a block boundary such as a heading), so text escape.py skipped is live "
+    "Markdown: raw <script> passes through, and '{: onclick=... }' after the span becomes an attribute. Fix: "
+    "treat an unclosed fence as text, and trust only code spans that open and close on one line (or "
+    "sanitise the rendered HTML)"))
+
 # Payloads for the free-text fields (summaries, bodies, facts, when, glossary, references, governance...).
 # ids are the pytest ids; each value is the text put in every field.
 TEXT_PAYLOADS = {
@@ -267,12 +276,8 @@ TEXT_PAYLOADS = {
     "markdown-link-javascript-angle": f"[x](<javascript:{SENTINEL}>)",
     "markdown-link-javascript-tab": f"[x](java\tscript:{SENTINEL})",
     "markdown-link-javascript-entity": f"[x](jav&#x61;script:{SENTINEL})",
-    "markdown-link-javascript-newline": pytest.param(
-        f"[x](java\nscript:{SENTINEL})",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "BUG generator/escape.py: the scheme check reads the link target only up to a line break, but "
-            "Python-Markdown keeps 'java<newline>script:...' as the href and browsers drop the newline, so it "
-            "is a javascript: link"))),
+    # Fixed in generator/escape.py (the scheme check now reads the target across line breaks).
+    "markdown-link-javascript-newline": f"[x](java\nscript:{SENTINEL})",
     "markdown-image-javascript": f"![x](javascript:{SENTINEL})",
     "markdown-link-data": "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "markdown-reference-definition": f"[x][r1]\n\n[r1]: javascript:{SENTINEL}",
@@ -283,12 +288,15 @@ TEXT_PAYLOADS = {
     "code-fence": f"```\n<script>{SENTINEL}</script>\n```",
     "code-span": f"`<script>{SENTINEL}</script>`",
     "admonition": f'!!! note "<script>{SENTINEL}</script>"\n    <img src=x onerror={SENTINEL}>',
-    "attr-list": pytest.param(
-        f'x\n{{: onclick="{SENTINEL}" }}',
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "BUG generator/escape.py: markdown()/cell() leave '{: onclick=... }' alone, and the attr_list "
-            "extension turns it into an onclick attribute (on <p>, <td>, <a>, <code>)")),
-    ),
+    # attr_list syntax (fixed in generator/escape.py: '{' is backslash-escaped outside code).
+    "attr-list": f'x\n{{: onclick="{SENTINEL}" }}',
+    "attr-list-heading": f'## Heading {{: onmouseover="{SENTINEL}" }}',
+    "attr-list-link": f'[a](https://example.org){{: onclick="{SENTINEL}" }}',
+    "attr-list-after-code-span": f'`a`{{: onclick="{SENTINEL}" }}',
+    "attr-list-after-fence": pytest.param(f'```\nx\n```{{: onclick="{SENTINEL}" }}', marks=CODE_XFAIL),
+    # MkDocs always enables fenced_code, so a closed fence is a real code block on the site.
+    "fence-with-blank-line": f'```\nx\n\n<img src="x" onerror="{SENTINEL}">\n```',
+    "code-span-across-blocks": pytest.param(f"# `x\n<script>{SENTINEL}</script>`", marks=CODE_XFAIL),
 }
 
 # Payloads for stage and group titles: these also become navigation entries and page <title>s.
@@ -453,10 +461,11 @@ BROWSER_CASES = [
         "script", "img-onerror-alert", "img-onerror-quoted", "svg-onload", "a-href-javascript", "markdown-link-javascript",
         "attribute-breakout", "html-entities", "code-fence", "markdown-reference-definition")
 ] + [
-    pytest.param("text", *TEXT_PAYLOADS["attr-list"].values, marks=TEXT_PAYLOADS["attr-list"].marks,
-                 id="text-attr-list"),
-    pytest.param("text", *TEXT_PAYLOADS["markdown-link-javascript-newline"].values,
-                 marks=TEXT_PAYLOADS["markdown-link-javascript-newline"].marks, id="text-markdown-link-javascript-newline"),
+    pytest.param("text", TEXT_PAYLOADS["attr-list"], id="text-attr-list"),
+    pytest.param("text", TEXT_PAYLOADS["markdown-link-javascript-newline"], id="text-markdown-link-javascript-newline"),
+    pytest.param("text", *TEXT_PAYLOADS["attr-list-after-fence"].values, marks=CODE_XFAIL,
+                 id="text-attr-list-after-fence"),
+    pytest.param("text", TEXT_PAYLOADS["fence-with-blank-line"], id="text-fence-with-blank-line"),
     pytest.param("names", *NAME_PAYLOADS["script"].values, marks=NAME_XFAIL, id="names-script"),
     pytest.param("names", *NAME_PAYLOADS["img-onerror"].values, marks=NAME_XFAIL, id="names-img-onerror"),
     pytest.param("title", *TITLE_PAYLOADS["attribute-breakout"].values, marks=TITLE_XFAIL, id="title-attribute-breakout"),
@@ -855,3 +864,44 @@ def test_the_memory_cap_and_the_clean_failure_check_can_fail():
     assert proc.returncode != 0 and "MemoryError" in proc.stderr
     with pytest.raises(AssertionError):
         assert_clean_failure(proc, "limit-exceeded")
+
+
+# ---------------------------------------------------------------------------------------------
+# Regressions for the fixes in generator/escape.py (fast: Python-Markdown only, no build)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    f'x\n{{: onclick="{SENTINEL}" }}',
+    f'## Heading {{: onmouseover="{SENTINEL}" }}',
+    f'[a](https://example.org){{: onclick="{SENTINEL}" }}',
+    f'`a`{{: onclick="{SENTINEL}" }}',
+    f'| a {{: onclick="{SENTINEL}" }} |',
+    f"[x](java\nscript:{SENTINEL})",
+    f"[x](java\n\tscript:{SENTINEL})",
+    f"[x](<java\nscript:{SENTINEL}>)",
+])
+@pytest.mark.parametrize("filter_name", ["markdown", "cell"])
+def test_escaped_author_text_renders_without_handlers_or_script_links(text, filter_name):
+    import markdown as md
+
+    from generator.markup import MARKDOWN_EXTENSIONS
+
+    safe = getattr(escape, filter_name)(text)
+    # MkDocs adds fenced_code and tables to every site's extensions.
+    out = md.markdown(safe, extensions=[*MARKDOWN_EXTENSIONS, "fenced_code"])
+    found = scan_html(out)
+    assert not found.handlers and not found.bad_urls, (safe, out)
+    # Braces still read as braces.
+    if "{" in text:
+        assert "{" in out
+
+
+def test_braces_and_links_still_work_after_the_fix():
+    import markdown as md
+
+    from generator.markup import MARKDOWN_EXTENSIONS
+
+    out = md.markdown(escape.markdown("Dose {2 x daily} see [guide](https://example.org/a{b}) and `{x}`"),
+                      extensions=list(MARKDOWN_EXTENSIONS))
+    assert "{2 x daily}" in out and 'href="https://example.org/a{b}"' in out and "<code>{x}</code>" in out
