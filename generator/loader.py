@@ -46,6 +46,10 @@ from generator.suggest import did_you_mean
 from generator.yamlsource import Mapping, Node, Scalar, Sequence, describe
 
 _SLUG_RE = re.compile(SLUG_PATTERN)
+# Windows device names: an id becomes a file name (stages/<id>.md), and these cannot be created or
+# checked out on Windows.  (Fix from the hardening tests, tests/test_hostile.py; the JSON schema's
+# pattern still allows them.)
+_RESERVED_IDS = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _EXPECTED = {
@@ -136,6 +140,13 @@ class _Loader:
                 self.error(
                     "bad-slug",
                     f"{where}: '{s.value}' is not a valid id — use lower-case letters, digits and single hyphens{hint}",
+                    s.loc,
+                )
+            elif s.value in _RESERVED_IDS:
+                self.error(
+                    "bad-slug",
+                    f"{where}: '{s.value}' cannot be an id — it is a reserved file name on Windows; "
+                    f"use a longer id such as '{s.value}-stage'",
                     s.loc,
                 )
             return s.value  # kept, so references to it still resolve

@@ -663,11 +663,10 @@ BAD_IDS = {
     "capital": "Stage",
     "trailing-hyphen": "stage-",
 }
-WINDOWS = pytest.mark.xfail(strict=True, reason=(
-    "BUG generator/loader.py: Windows reserved device names pass the id rule, so a stage 'con' makes "
-    "stages/con.md, which cannot be created or checked out on Windows"))
+# Regression (fixed in generator/loader.py): Windows device names passed the id rule, so a stage 'con' made
+# stages/con.md, which cannot be created or checked out on Windows.
 for _name in ("con", "nul", "aux", "prn", "com1", "lpt9"):
-    BAD_IDS[f"windows-{_name}"] = pytest.param(_name, marks=WINDOWS)
+    BAD_IDS[f"windows-{_name}"] = _name
 
 
 @pytest.mark.parametrize("field", ["stage", "group", "reference"])
