@@ -66,6 +66,12 @@ def write_tree(out_dir: str | os.PathLike[str], files: Mapping[str, bytes]) -> l
                               "choose an empty or new folder")
         old = []
     managed = set(old)
+    for rel in sorted(set(wanted) | managed):
+        # A sub-folder replaced by a symlink (e.g. committed in a pull request) must not make us write
+        # or delete outside the folder.  (Fix from the hardening tests, tests/test_safe_writes.py.)
+        parent = (out / rel).parent
+        if parent.exists() and not parent.resolve().is_relative_to(out.resolve()):
+            raise OutputError(f"{parent} leads outside {out} (a symbolic link?); refusing to write through it")
     for rel in wanted:
         target = out / rel
         if rel not in managed and (target.exists() or target.is_symlink()):
