@@ -16,8 +16,10 @@ All logic lives in ``generator.site``; this module only adapts it to MkDocs.
 from __future__ import annotations
 
 import functools
+import html
 import os
 
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -69,8 +71,10 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         from generator.markup import abbreviation_block
 
         self.abbreviations = abbreviation_block(result.pathway.glossary)
-        config.site_name = result.pathway.title
-        config.nav = site_nav(result.pathway) + list(config.nav or [])
+        # Material prints site_name and nav titles as HTML (some places without escaping), so both are
+        # made HTML-safe here; see _html_title.  (Fix from the hardening tests, tests/test_hostile.py.)
+        config.site_name = _html_title(result.pathway.title)
+        config.nav = _html_nav(site_nav(result.pathway)) + list(config.nav or [])
         return config
 
     def _layout(self, config: MkDocsConfig):
@@ -101,6 +105,50 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             return f"{markdown}\n\n{self.abbreviations}\n"
         return markdown
 
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        # Material's page <title> is '{{ page.title | striptags }}', and striptags decodes entities: a
+        # title written as '&lt;/title&gt;&lt;script&gt;' would close <title>.  Our main.html (looked up
+        # before the theme's) writes the same <title> escaped again.  (tests/test_hostile.py)
+        import jinja2
+
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"main.html": _MAIN_HTML}), env.loader])
+        return env
+
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         server.watch(self.path)
         return server
+
+
+_MAIN_HTML = """\
+{% extends "base.html" %}
+{% block htmltitle %}
+  {% if page.meta and page.meta.title %}
+    <title>{{ page.meta.title | striptags | e }} - {{ config.site_name | striptags | e }}</title>
+  {% elif page.title and not page.is_homepage %}
+    <title>{{ page.title | striptags | e }} - {{ config.site_name | striptags | e }}</title>
+  {% else %}
+    <title>{{ config.site_name | striptags | e }}</title>
+  {% endif %}
+{% endblock %}
+"""
+
+
+def _html_title(text: str) -> Markup:
+    """Pathway text made safe where Material prints it as HTML (text or a double-quoted attribute).
+
+    ``Markup`` so that a template's ``|e`` does not escape it twice.  The page
+    ``<title>`` is written by ``_MAIN_HTML`` (see ``on_env``), because
+    Material's own uses ``|striptags``, which would decode the entities again.
+    """
+    return Markup(html.escape(text, quote=False).replace('"', "&quot;"))
+
+
+def _html_nav(items: list) -> list:
+    """The nav with every title passed through ``_html_title``."""
+    out: list = []
+    for item in items:
+        if isinstance(item, dict):
+            out.append({_html_title(k): (_html_nav(v) if isinstance(v, list) else v) for k, v in item.items()})
+        else:
+            out.append(item)
+    return out

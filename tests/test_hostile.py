@@ -300,34 +300,25 @@ TEXT_PAYLOADS = {
 }
 
 # Payloads for stage and group titles: these also become navigation entries and page <title>s.
-NAME_XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "BUG generator/nav.py + plugin: stage and group titles go into the MkDocs nav unescaped and Material "
-    "prints nav titles as raw HTML (sidebar, <title>, footer), so a title can add elements and scripts"))
+# Regression (fixed in generator/plugin.py + overrides/main.html): Material prints nav titles and site_name
+# as raw HTML, and writes <title> with '|striptags', which decodes entities, so titles could add scripts.
 NAME_PAYLOADS = {
-    "script": pytest.param(f"<script>{SENTINEL}</script>", marks=NAME_XFAIL),
-    "img-onerror": pytest.param(f"<img src=x onerror={SENTINEL}>", marks=NAME_XFAIL),
-    "a-href-javascript": pytest.param(f'<a href="javascript:{SENTINEL}">x</a>', marks=NAME_XFAIL),
+    "script": f"<script>{SENTINEL}</script>",
+    "img-onerror": f"<img src=x onerror={SENTINEL}>",
+    "a-href-javascript": f'<a href="javascript:{SENTINEL}">x</a>',
     "attribute-breakout": f'" onmouseover="{SENTINEL}" x="',
-    "close-title": pytest.param(f"</title><script>{SENTINEL}</script>", marks=NAME_XFAIL),
-    "close-title-as-entities": pytest.param(
-        f"&lt;/title&gt;&lt;script&gt;{SENTINEL}&lt;/script&gt;",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "BUG: Material prints page titles as {{ page.title | striptags }}, and striptags decodes "
-            "entities, so a stage title written as '&lt;/title&gt;&lt;script&gt;' closes <title> and adds "
-            "a script; the nav titles must be made safe for that too (e.g. escape after striptags in a "
-            "theme override of the htmltitle block)"))),
+    "close-title": f"</title><script>{SENTINEL}</script>",
+    "close-title-as-entities": f"&lt;/title&gt;&lt;script&gt;{SENTINEL}&lt;/script&gt;",
     "markdown-link-javascript": f"[x](javascript:{SENTINEL})",
 }
 
 # Payloads for the pathway's own title, which the plugin makes MkDocs' site_name.
-TITLE_XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "BUG generator/plugin.py: config.site_name = pathway.title, and Material prints site_name unescaped "
-    "(aria-label=\"...\" of the logo, the header), so the title can break out of an attribute or add elements"))
 TITLE_PAYLOADS = {
-    "script": pytest.param(f"<script>{SENTINEL}</script>", marks=TITLE_XFAIL),
-    "img-onerror": pytest.param(f"<img src=x onerror={SENTINEL}>", marks=TITLE_XFAIL),
-    "attribute-breakout": pytest.param(f'" onmouseover="{SENTINEL}" x="', marks=TITLE_XFAIL),
+    "script": f"<script>{SENTINEL}</script>",
+    "img-onerror": f"<img src=x onerror={SENTINEL}>",
+    "attribute-breakout": f'" onmouseover="{SENTINEL}" x="',
     "attribute-breakout-single": f"' onmouseover='{SENTINEL}' x='",
+    "close-title-as-entities": f"&lt;/title&gt;&lt;script&gt;{SENTINEL}&lt;/script&gt;",
     "markdown-link-javascript": f"[x](javascript:{SENTINEL})",
 }
 
@@ -466,9 +457,11 @@ BROWSER_CASES = [
     pytest.param("text", *TEXT_PAYLOADS["attr-list-after-fence"].values, marks=CODE_XFAIL,
                  id="text-attr-list-after-fence"),
     pytest.param("text", TEXT_PAYLOADS["fence-with-blank-line"], id="text-fence-with-blank-line"),
-    pytest.param("names", *NAME_PAYLOADS["script"].values, marks=NAME_XFAIL, id="names-script"),
-    pytest.param("names", *NAME_PAYLOADS["img-onerror"].values, marks=NAME_XFAIL, id="names-img-onerror"),
-    pytest.param("title", *TITLE_PAYLOADS["attribute-breakout"].values, marks=TITLE_XFAIL, id="title-attribute-breakout"),
+    pytest.param("names", NAME_PAYLOADS["script"], id="names-script"),
+    pytest.param("names", NAME_PAYLOADS["img-onerror"], id="names-img-onerror"),
+    pytest.param("names", NAME_PAYLOADS["close-title-as-entities"], id="names-close-title-as-entities"),
+    pytest.param("title", TITLE_PAYLOADS["attribute-breakout"], id="title-attribute-breakout"),
+    pytest.param("title", TITLE_PAYLOADS["script"], id="title-script"),
     pytest.param("title", TITLE_PAYLOADS["attribute-breakout-single"], id="title-attribute-breakout-single"),
 ]
 
@@ -900,3 +893,23 @@ def test_braces_and_links_still_work_after_the_fix():
     out = md.markdown(escape.markdown("Dose {2 x daily} see [guide](https://example.org/a{b}) and `{x}`"),
                       extensions=list(MARKDOWN_EXTENSIONS))
     assert "{2 x daily}" in out and 'href="https://example.org/a{b}"' in out and "<code>{x}</code>" in out
+
+
+@pytest.mark.chromium
+@pytest.mark.dot
+@pytest.mark.slow
+def test_escaped_titles_still_read_as_written(sites, server, browser):
+    """Escaping titles for HTML must not show entities to readers (no '&amp;' in the tab, nav or header)."""
+    title, name = "Care & <triage> \"quoted\" 'single'", "Phase & <one>"
+    sites.build("display", hostile_doc("harmless words", title=title, names=name))
+    page = browser.new_page()
+    try:
+        page.goto(f"{server}/display/site/stages/a/")
+        assert page.title() == f"SA {name} - {title}"
+        assert page.locator(".md-header__topic").first.inner_text().strip() == title
+        nav_texts = page.locator(".md-nav__link").all_inner_texts()
+        assert any(t.strip() == f"G {name}" for t in nav_texts), nav_texts
+        assert any(t.strip() == f"SA {name}" for t in nav_texts), nav_texts
+        assert page.locator(".md-logo").first.get_attribute("aria-label") == title
+    finally:
+        page.close()
