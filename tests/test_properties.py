@@ -25,7 +25,9 @@ from strategies import pathway_docs, pathways, to_yaml
 TODAY = dt.date(2026, 11, 24)
 FEW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-_MD_LINK = re.compile(r"(?<!\\)\]\(([^)\s]+)\)")
+# The end of a Markdown link's text: a ']' not escaped, i.e. after an even number of backslashes
+# (a title '\\' is written '\\\\' by escape.plain), then '(target)'.
+_MD_LINK = re.compile(r"(?:^|[^\\])(?:\\\\)*\]\(([^)\s]+)\)", re.M)
 _SVG_HREF = re.compile(r'<a\b[^>]*?\shref="([^"]*)"')
 
 
