@@ -49,7 +49,8 @@ _URL_IGNORED_RE = re.compile(r"[\x00-\x20]")
 _REF_DEF_RE = re.compile(r"^( {0,3})\[([^\]\n]+)\]:[ \t]*(\S+)", re.MULTILINE)
 # An autolink <scheme:...>; everything else starting with '<' is HTML.
 _AUTOLINK_RE = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^\s<>]*)>")
-_FENCE_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
+# An opening fence as fenced_code accepts it (no indent; at most a language name after the fence).
+_FENCE_OPEN_RE = re.compile(r"^(`{3,}|~{3,})[ ]*[\w#+.-]*[ ]*\r?\n?$")
 
 
 def plain(text: object) -> str:
@@ -93,28 +94,36 @@ def safe_url(url: object) -> str | None:
 
 
 def _split_code(text: str) -> list[tuple[bool, str]]:
-    """Split Markdown into (is_code, chunk) pieces: fenced blocks and code spans."""
+    """Split Markdown into (is_code, chunk) pieces: fenced blocks and code spans.
+
+    Conservative, because text wrongly taken for code is left unescaped and would be live HTML: a fence
+    counts only as Python-Markdown's fenced_code (always on in MkDocs) reads one - at the start of a line,
+    with at most a language name after it, closed by the very same fence alone on a line.  An unclosed
+    or unusual fence is escaped as text (at worst a '<' in it then shows as '&lt;').  (Fix from the
+    hardening tests, tests/test_hostile.py.)
+    """
     pieces: list[tuple[bool, str]] = []
     lines = text.splitlines(keepends=True)
     buf: list[str] = []
     fence: str | None = None
     code: list[str] = []
     for line in lines:
-        m = _FENCE_RE.match(line)
-        if fence is None and m:
-            pieces.extend(_split_spans("".join(buf)))
-            buf = []
-            fence = m.group(2)
-            code = [line]
-        elif fence is not None:
+        if fence is None:
+            m = _FENCE_OPEN_RE.match(line)
+            if m:
+                pieces.extend(_split_spans("".join(buf)))
+                buf = []
+                fence = m.group(1)
+                code = [line]
+            else:
+                buf.append(line)
+        else:
             code.append(line)
-            if m and m.group(2)[0] == fence[0] and len(m.group(2)) >= len(fence) and not line.strip()[len(m.group(2)):]:
+            if line.rstrip("\r\n").rstrip(" ") == fence:
                 pieces.append((True, "".join(code)))
                 fence, code = None, []
-        else:
-            buf.append(line)
-    if fence is not None:  # unclosed fence: Markdown treats the rest as code
-        pieces.append((True, "".join(code)))
+    if fence is not None:  # unclosed: not a code block to Markdown, so it is text
+        buf = code
     pieces.extend(_split_spans("".join(buf)))
     return [p for p in pieces if p[1]]
 
@@ -128,7 +137,9 @@ def _split_spans(text: str) -> list[tuple[bool, str]]:
             run = len(text[i:]) - len(text[i:].lstrip("`"))
             ticks = text[i : i + run]
             close = re.compile(r"(?<!`)" + ticks + r"(?!`)").search(text, i + run)
-            if close:
+            # Only a span on one line is trusted: one across lines ends early at a block boundary
+            # (a heading, a list item, a blank line) and what follows would be live Markdown.
+            if close and "\n" not in text[i : close.end()]:
                 out.append((False, text[start:i]))
                 out.append((True, text[i : close.end()]))
                 i = start = close.end()
