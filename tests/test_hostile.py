@@ -28,7 +28,6 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,7 +39,6 @@ import yaml
 
 from generator import escape, pipeline
 from generator.cli import main
-from generator.model import Severity
 
 REPO = Path(__file__).resolve().parent.parent
 EPOCH = "1795000000"  # 2026-11-18, so dates in the built pages are fixed

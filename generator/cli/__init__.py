@@ -5,8 +5,8 @@ Each sub-command lives in its own module under ``generator.cli`` and exposes
 lazily, so ``pathway validate`` does not pay for MkDocs or WeasyPrint imports.
 Only this package prints or exits.
 
-Exit codes: 0 success, 1 problems found / build failed, 2 usage error,
-130 interrupted.
+Exit codes: 0 success, 1 problems found / build failed (or an internal
+error, reported in one line), 2 usage error, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -88,6 +88,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug in the tool, never the user's fault: no traceback for them
+        if os.environ.get("PATHWAY_DEBUG"):
+            raise
+        error(
+            f"internal error in 'pathway {args.command}' ({type(exc).__name__}: {exc}); "
+            "please report this with the file that caused it (PATHWAY_DEBUG=1 shows the traceback)"
+        )
+        return 1
     except BrokenPipeError:
         # e.g. `pathway schema | head`: not an error for the user.
         try:

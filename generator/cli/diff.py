@@ -82,18 +82,6 @@ class _Side:
     data: bytes
 
 
-def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError:
-        raise
-    except Exception as exc:  # a bug in the tools, never the user's fault: no traceback for them
-        print(
-            f"pathway: internal error while comparing ({type(exc).__name__}: {exc}); "
-            "please report this with the two files that caused it",
-            file=sys.stderr,
-        )
-        return 1
 
 
 def _read(arg: str, label: str) -> _Side:
@@ -138,7 +126,7 @@ def _load(side: _Side):
     return result.pathway, result
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from generator import diffreport
     from generator.diff import diff_pathways
 

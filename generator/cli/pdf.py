@@ -41,14 +41,6 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError:
-        raise
-    except Exception as exc:  # a bug in the tools, not the user's fault: no traceback for them
-        error(f"internal error while building the PDF ({type(exc).__name__}: {exc}); please report this with the file that caused it")
-        return 1
 
 
 def _progress(msg: str) -> None:
@@ -57,7 +49,7 @@ def _progress(msg: str) -> None:
         print(f"pathway pdf: {msg}…", file=sys.stderr)
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from generator import pdf, reporters  # lazy: keeps --help fast
     from generator.layout import LayoutError
     from generator.pipeline import check_file

@@ -39,20 +39,6 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError:
-        raise
-    except Exception as exc:  # a bug in the tools, never the user's fault: no traceback for them
-        print(
-            f"pathway: internal error while validating ({type(exc).__name__}: {exc}); "
-            "please report this with the file that caused it",
-            file=sys.stderr,
-        )
-        return 1
-
-
-def _run(args: argparse.Namespace) -> int:
     from generator.pipeline import check_file, check_text  # lazy: keeps --help fast
 
     if args.file == "-":
