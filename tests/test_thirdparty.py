@@ -278,20 +278,7 @@ def open_search(page, query: str) -> None:
 # Serious violations found on the built site that are not fixed yet: (rule id) -> (CSS selector pattern of
 # the affected nodes, why).  The main test ignores exactly these nodes; test_known_axe_violations_are_fixed
 # keeps each one visible as a strict xfail, so it fails (and must be removed from here) once fixed.
-AXE_KNOWN: dict[str, tuple[str, str]] = {
-    "aria-dialog-name": (r"^\.md-search$", (
-        "Material's search overlay is role=dialog without an accessible name (theme markup; needs a "
-        "theme override of partials/search.html or an upstream fix)")),
-    # (<mark> elements exist only as Material's search highlighting.)
-    "color-contrast": (r"^\.md-copyright$|md-search-result|data-md-score|(^|[ >])mark(:nth-child\(\d+\))?$", (
-        "below 4.5:1: the footer text (our mkdocs.yml 'copyright': 'supports and does not replace clinical "
-        "judgement') in Material's light footer grey, and in search results the count (#6d6d6d on #ededed, "
-        "4.41) and the highlighted words in the indigo accent (#526cfe, 4.25); fix in "
-        "generator/assets/pathway.css or with another accent in mkdocs.yml")),
-    "link-in-text-block": (r".", (
-        "links inside paragraphs and lists (breadcrumb, [[links]] in bodies, references) differ from text "
-        "only by colour (Material's default); underline them in generator/assets/pathway.css")),
-}
+AXE_KNOWN: dict[str, tuple[str, str]] = {}
 AXE_STATES = {"home": "", "stage": "stages/medial-branch-block/", "glossary": "glossary/", "search-results": ""}
 
 
