@@ -241,11 +241,32 @@ def check_outcome_has_next(ctx: Context) -> Iterator[Problem]:
 
 
 def check_unreachable(ctx: Context) -> Iterator[Problem]:
+    """One warning per stage where an unreachable part of the pathway begins.
+
+    A single misspelt 'next' cuts off everything after it; listing every cut-off
+    stage buried the one line that needs fixing, so the stages reachable only
+    through an unreachable stage are named in its warning instead.
+    """
     p = ctx.pathway
-    for s in graph.unreachable(p):
+    lost = graph.unreachable(p)
+    lost_ids = {s.id for s in lost}
+    led_to = {t for s in lost for t in graph.successors(p, s.id) if t != s.id}
+    # Entry points (no other cut-off stage leads to them) first, then the rest in file order.
+    order = [s for s in lost if s.id not in led_to] + [s for s in lost if s.id in led_to]
+    covered: set[str] = set()
+    for s in order:
+        if s.id in covered:
+            continue
+        behind = [x.id for x in lost if x.id in graph.reachable(p, s.id) and x.id not in covered and x.id != s.id]
+        covered.update(behind, (s.id,))
+        more = ""
+        if behind:
+            names = ", ".join(f"'{i}'" for i in behind[:5]) + (", …" if len(behind) > 5 else "")
+            more = f"; {len(behind)} more stage{'s' if len(behind) > 1 else ''} can only be reached through it ({names})"
         yield _warn(
             "unreachable",
-            f"stage '{s.id}' cannot be reached from the start ('{p.start}'); link to it from another stage's 'next'",
+            f"stage '{s.id}' cannot be reached from the start ('{p.start}'); "
+            f"link to it from another stage's 'next'{more}",
             s.loc,
         )
 

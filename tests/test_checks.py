@@ -168,3 +168,36 @@ def test_all_problems_reported_at_once() -> None:
     rules = [p.rule for p in check_text(text, "f.yaml", today=TODAY).problems]
     for rule in ("bad-slug", "unknown-status", "unknown-kind", "unknown-stage", "missing-field", "unknown-key"):
         assert rule in rules, rules
+
+
+def test_one_misspelt_next_gives_one_unreachable_warning_not_a_cascade() -> None:
+    # a → b → c → d, but a's 'next' is misspelt: only 'b' (where the cut-off part
+    # begins) gets a warning, and it names the stages behind it.
+    text = """\
+id: p
+title: P
+version: "1"
+status: draft
+start: a
+stages:
+  - id: a
+    title: A
+    kind: assessment
+    next: [{to: bb}]
+  - id: b
+    title: B
+    kind: assessment
+    next: [{to: c}]
+  - id: c
+    title: C
+    kind: assessment
+    next: [{to: d}, {to: b}]
+  - id: d
+    title: D
+    kind: outcome
+"""
+    result = check_text(text, "p.yaml", today=TODAY)
+    unreachable = [p for p in result.problems if p.rule == "unreachable"]
+    assert [(p.location.line, p.location.col) for p in unreachable] == [(11, 5)]
+    assert "2 more stages can only be reached through it ('c', 'd')" in unreachable[0].message
+    assert [p.rule for p in result.errors] == ["unknown-stage"]
