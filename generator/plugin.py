@@ -32,6 +32,7 @@ from generator.site import SiteError, render_site, site_nav
 
 log = get_plugin_logger(__name__)
 
+THEME_DIR = os.path.join(os.path.dirname(__file__), "theme")  # Material template overrides
 GENERATED_DIR = "_generated"  # default output of `pathway generate`, relative to docs_dir
 
 
@@ -109,9 +110,15 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         # Material's page <title> is '{{ page.title | striptags }}', and striptags decodes entities: a
         # title written as '&lt;/title&gt;&lt;script&gt;' would close <title>.  Our main.html (looked up
         # before the theme's) writes the same <title> escaped again.  (tests/test_hostile.py)
+        # generator/theme/ holds the other template overrides (partials/search.html names the
+        # search dialog for screen readers); they ship with the plugin, so any mkdocs.yml gets them.
         import jinja2
 
-        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"main.html": _MAIN_HTML}), env.loader])
+        env.loader = jinja2.ChoiceLoader([
+            jinja2.DictLoader({"main.html": _MAIN_HTML}),
+            jinja2.FileSystemLoader(THEME_DIR),
+            env.loader,
+        ])
         return env
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):

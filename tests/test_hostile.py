@@ -296,7 +296,7 @@ TEXT_PAYLOADS = {
 }
 
 # Payloads for stage and group titles: these also become navigation entries and page <title>s.
-# Regression (fixed in generator/plugin.py + overrides/main.html): Material prints nav titles and site_name
+# Regression (fixed in generator/plugin.py: its main.html override): Material prints nav titles and site_name
 # as raw HTML, and writes <title> with '|striptags', which decodes entities, so titles could add scripts.
 NAME_PAYLOADS = {
     "script": f"<script>{SENTINEL}</script>",

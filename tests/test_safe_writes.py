@@ -305,14 +305,12 @@ def test_write_tree_refuses_paths_outside_the_folder(tmp_path):
 
 @pytest.fixture
 def project(tmp_path, env) -> Path:
-    """A copy of the project's site sources: mkdocs.yml, docs/, overrides/ and the seed pathway."""
+    """A copy of the project's site sources: mkdocs.yml, docs/ and the seed pathway."""
     proj = tmp_path / "project"
     proj.mkdir()
     shutil.copy(REPO / "mkdocs.yml", proj / "mkdocs.yml")
     shutil.copy(SEED, proj / "pathway.yaml")
     shutil.copytree(REPO / "docs", proj / "docs", ignore=shutil.ignore_patterns("_generated"))
-    if (REPO / "overrides").is_dir():  # theme custom_dir named in mkdocs.yml
-        shutil.copytree(REPO / "overrides", proj / "overrides")
     env.chdir(proj)
     return proj
 

@@ -275,10 +275,6 @@ def open_search(page, query: str) -> None:
     page.locator(".md-search-result__item").first.wait_for(timeout=30_000)
 
 
-# Serious violations found on the built site that are not fixed yet: (rule id) -> (CSS selector pattern of
-# the affected nodes, why).  The main test ignores exactly these nodes; test_known_axe_violations_are_fixed
-# keeps each one visible as a strict xfail, so it fails (and must be removed from here) once fixed.
-AXE_KNOWN: dict[str, tuple[str, str]] = {}
 AXE_STATES = {"home": "", "stage": "stages/medial-branch-block/", "glossary": "glossary/", "search-results": ""}
 
 
@@ -294,34 +290,16 @@ def run_axe(browser, base_url: str, state: str) -> list[dict]:
         page.close()
 
 
-def serious(violations: list[dict], *, ignore_known: bool) -> list[dict]:
-    out = []
-    for v in violations:
-        if v["impact"] not in ("serious", "critical"):
-            continue
-        nodes = v["nodes"]
-        if ignore_known and v["id"] in AXE_KNOWN:
-            nodes = [n for n in nodes if not re.search(AXE_KNOWN[v["id"]][0], n)]
-        if nodes:
-            out.append({**v, "nodes": nodes})
-    return out
+def serious(violations: list[dict]) -> list[dict]:
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.chromium
 @pytest.mark.parametrize("state", sorted(AXE_STATES))
 def test_axe_finds_no_serious_or_critical_violations(browser, base_url, state):
     assert AXE.is_file(), "run `npm ci` (package.json pins axe-core)"
-    bad = serious(run_axe(browser, base_url, state), ignore_known=True)
+    bad = serious(run_axe(browser, base_url, state))
     assert not bad, json.dumps(bad, indent=1)
-
-
-@pytest.mark.chromium
-@pytest.mark.parametrize("rule", [pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=why))
-                                  for r, (_sel, why) in AXE_KNOWN.items()])
-def test_known_axe_violations_are_fixed(browser, base_url, rule):
-    found = [v for state in sorted(AXE_STATES) for v in serious(run_axe(browser, base_url, state), ignore_known=False)
-             if v["id"] == rule]
-    assert not found, json.dumps(found, indent=1)
 
 
 @pytest.mark.chromium
