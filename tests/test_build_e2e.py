@@ -222,3 +222,17 @@ def test_diagram_labels_are_not_indexed_for_search(site):
     _, root = site
     index = (root / "search" / "search_index.json").read_text(encoding="utf-8")
     assert "YOU ARE HERE" not in index
+
+
+def test_the_plugin_override_can_be_read_again_as_serve_does_on_every_rebuild(monkeypatch):
+    # `mkdocs serve` loads the config again, with the same override, on every
+    # change; a list of one-key dicts is emptied by the first load.
+    from mkdocs.config import load_config
+
+    from generator.cli._sitecommon import plugin_override
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    plugins = plugin_override(REPO / "mkdocs.yml", str(PATHWAYS["loops"]))
+    for _ in range(2):
+        cfg = load_config(config_file=str(REPO / "mkdocs.yml"), plugins=plugins)
+        assert cfg.plugins["pathway"].config.pathway_file == str(PATHWAYS["loops"])

@@ -53,8 +53,13 @@ def find_config(given: str | None) -> Path:
     raise UsageError("no mkdocs.yml here; run from the repository folder or pass --config-file")
 
 
-def plugin_override(config_file: Path, pathway_file: str) -> list:
-    """The config's ``plugins`` list with the pathway plugin pointed at ``pathway_file`` (absolute)."""
+def plugin_override(config_file: Path, pathway_file: str) -> dict:
+    """The config's ``plugins`` with the pathway plugin pointed at ``pathway_file`` (absolute).
+
+    A dict, not a list of one-key dicts: MkDocs pops the items of a list's dicts
+    while reading them, and ``mkdocs serve`` reads the same override again on
+    every rebuild, which then failed with "Invalid Plugins configuration".
+    """
     from mkdocs.utils.yaml import yaml_load
 
     with open(config_file, "rb") as fh:
@@ -62,13 +67,14 @@ def plugin_override(config_file: Path, pathway_file: str) -> list:
     plugins = raw.get("plugins") or []
     if isinstance(plugins, dict):
         plugins = [{k: v} for k, v in plugins.items()]
-    out, found = [], False
+    out: dict = {}
+    found = False
     for entry in plugins:
         name, opts = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
         if name == PLUGIN:
             opts = {**(opts or {}), "pathway_file": os.path.abspath(pathway_file)}
             found = True
-        out.append({name: opts or {}})
+        out[name] = opts or {}
     if not found:
         raise UsageError(f"{config_file} does not use the '{PLUGIN}' plugin")
     return out
