@@ -13,7 +13,8 @@ examples:
   pathway serve other.yaml -a 127.0.0.1:8001
 
 Saving the pathway file rebuilds the site and reloads the browser.  While the
-file has problems, they are listed here and the last good site stays up.
+file has problems, they are listed here and the browser waits; the next save
+that fixes them rebuilds the site and reloads the page.
 """
 
 
