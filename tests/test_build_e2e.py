@@ -236,3 +236,13 @@ def test_the_plugin_override_can_be_read_again_as_serve_does_on_every_rebuild(mo
     for _ in range(2):
         cfg = load_config(config_file=str(REPO / "mkdocs.yml"), plugins=plugins)
         assert cfg.plugins["pathway"].config.pathway_file == str(PATHWAYS["loops"])
+
+
+def test_pages_make_no_request_to_github_for_repository_facts(site):
+    # Material's source widget fetches star/fork counts from api.github.com on
+    # every page view; generator/theme/partials/source.html turns that off.
+    _, root = site
+    for page in root.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert 'data-md-component="source"' not in text, page
+    assert 'class="md-source"' in (root / "index.html").read_text(encoding="utf-8")  # the link itself stays
