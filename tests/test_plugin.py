@@ -20,7 +20,7 @@ def make_project(tmp_path: Path, pathway_text: str | None = None) -> Path:
     """A copy of the repository's mkdocs.yml with its own docs/ and pathway.yaml."""
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     (tmp_path / "docs").mkdir()
-    for name in ("about.md", "format.md", "contributing.md"):
+    for name in ("about.md", "format.md", "contributing.md", "safety.md"):
         (tmp_path / "docs" / name).write_text(f"# {name}\n")
     if pathway_text is None:
         shutil.copy(REPO / "pathway.yaml", tmp_path / "pathway.yaml")
@@ -115,3 +115,18 @@ def test_on_serve_watches_the_pathway_file(tmp_path):
     plugin.path = str(tmp_path / "pathway.yaml")
     plugin.on_serve(Server(), config=cfg, builder=lambda: None)
     assert watched == [str(tmp_path / "pathway.yaml")]
+
+
+@pytest.mark.dot
+def test_a_hand_written_page_can_link_to_a_stage_page(tmp_path, monkeypatch):
+    from mkdocs.commands.build import build
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    config_file = make_project(tmp_path)
+    (tmp_path / "docs" / "about.md").write_text(
+        "# About\n\nStart with [the medial branch block](stages/medial-branch-block.md).\n")
+    cfg = load_config(config_file=str(config_file), site_dir=str(tmp_path / "site"), strict=True)
+    build(cfg)  # --strict: a link MkDocs cannot resolve would fail the build
+    html = (tmp_path / "site" / "about" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../stages/medial-branch-block/"' in html
+    assert (tmp_path / "site" / "stages" / "medial-branch-block" / "index.html").is_file()
