@@ -249,7 +249,6 @@ def check_unreachable(ctx: Context) -> Iterator[Problem]:
     """
     p = ctx.pathway
     lost = graph.unreachable(p)
-    lost_ids = {s.id for s in lost}
     led_to = {t for s in lost for t in graph.successors(p, s.id) if t != s.id}
     # Entry points (no other cut-off stage leads to them) first, then the rest in file order.
     order = [s for s in lost if s.id not in led_to] + [s for s in lost if s.id in led_to]

@@ -54,6 +54,20 @@ def error(msg: str) -> None:
     print(f"pathway: {prefix}: {msg}", file=sys.stderr)
 
 
+def check_pathway_file(path: str, **kwargs):
+    """``pipeline.check_file`` for a command: a file that cannot be read is a usage error (exit 2)."""
+    from generator import pipeline  # lazy: keeps --help fast
+
+    try:
+        return pipeline.check_file(path, **kwargs)
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path} (run this in the folder that holds pathway.yaml, or give its path)") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a folder; give the path of the pathway file") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pathway",

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from generator.cli import UsageError, error, use_colour
+from generator.cli import UsageError, check_pathway_file, error, use_colour
 
 EPILOG = """\
 examples:
@@ -52,7 +52,6 @@ def _progress(msg: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from generator import pdf, reporters  # lazy: keeps --help fast
     from generator.layout import LayoutError
-    from generator.pipeline import check_file
 
     out = Path(args.output)
     if out.is_dir():
@@ -66,14 +65,7 @@ def run(args: argparse.Namespace) -> int:
         pass
 
     _progress(f"checking {args.file}")
-    try:
-        result = check_file(args.file, for_build=True)
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {args.file} (run this in the folder that holds pathway.yaml, or give its path)")
-    except IsADirectoryError:
-        raise UsageError(f"{args.file} is a folder; give the path of the pathway file")
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}")
+    result = check_pathway_file(args.file, for_build=True)
 
     if result.has_errors() or result.pathway is None:
         # Errors go to stderr: stdout may be piped somewhere that expects nothing.

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from generator.cli import UsageError, error, use_colour
+from generator.cli import UsageError, check_pathway_file, error, use_colour
 
 DESCRIPTION = """\
 Say whether the pathway's next clinical review is due, and when it expires.
@@ -57,17 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.within < 0:
         raise UsageError(f"--within must be 0 or more days, not {args.within}")
-    path = Path(args.file)
-    if path.is_dir():
-        raise UsageError(f"{args.file} is a folder; give the path of the pathway file")
-    if not path.exists():
-        raise UsageError(f"no such file: {args.file} (run this in the folder that holds pathway.yaml, or give its path)")
-
     today = pipeline.today()
-    try:
-        result = pipeline.check_file(path, today=today)
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    result = check_pathway_file(args.file, today=today)
     if result.pathway is None:
         # The file is too broken to read any dates from: show why, as validate would.
         sys.stderr.write(reporters.format_text(result.problems, colour=use_colour(sys.stderr)))

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from generator import limits, reporters
-from generator.cli import UsageError, use_colour
+from generator.cli import check_pathway_file, use_colour
 
 EPILOG = """\
 examples:
@@ -39,20 +39,13 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator.pipeline import check_file, check_text  # lazy: keeps --help fast
+    from generator.pipeline import check_text  # lazy: keeps --help fast
 
     if args.file == "-":
         data = sys.stdin.buffer.read(limits.MAX_FILE_BYTES + 1)
         result = check_text(data, "<stdin>", for_build=args.for_build)
     else:
-        try:
-            result = check_file(args.file, for_build=args.for_build)
-        except FileNotFoundError:
-            raise UsageError(f"no such file: {args.file} (run this in the folder that holds pathway.yaml, or give its path)")
-        except IsADirectoryError:
-            raise UsageError(f"{args.file} is a folder; give the path of the pathway file")
-        except OSError as exc:
-            raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}")
+        result = check_pathway_file(args.file, for_build=args.for_build)
 
     problems = result.problems
     failed = result.has_errors(strict=args.strict)
