@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from generator import nav
 from generator.pipeline import check_text
 from generator.site import render_site
+from fakes import fake_layout
 from strategies import pathway_docs, pathways, to_yaml
 
 TODAY = dt.date(2026, 11, 24)
@@ -30,15 +31,6 @@ FEW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChec
 _MD_LINK = re.compile(r"(?:^|[^\\])(?:\\\\)*\]\(([^)\s]+)\)", re.M)
 _SVG_HREF = re.compile(r'<a\b[^>]*?\shref="([^"]*)"')
 
-
-def fake_layout(dots, *, id_prefixes):
-    """A stand-in for Graphviz (fast): an empty SVG per graph that keeps each URL of the DOT text as a link."""
-    out = []
-    for dot in dots:
-        links = "".join(f'<a xlink:href="{u}"><text>n</text></a>' for u in re.findall(r'URL="([^"]*)"', dot))
-        out.append('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-                   f'width="100pt" height="50pt" viewBox="0 0 100 50"><g id="graph0" class="graph">{links}</g></svg>')
-    return out
 
 
 def load(text: str):

@@ -16,20 +16,13 @@ from generator.model import Transition
 from generator.pipeline import check_file
 from generator.site import SiteError, render_site, site_nav
 
+from fakes import fake_layout
+
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "pathway.yaml"
 LOOPS = REPO / "tests" / "fixtures" / "pathways" / "loops.yaml"
 TODAY = dt.date(2026, 11, 24)
 
-
-def fake_layout(dots, *, id_prefixes):
-    """A stand-in for Graphviz: one empty SVG per graph that keeps every URL of the DOT text as a link."""
-    out = []
-    for dot in dots:
-        links = "".join(f'<a xlink:href="{u}"><text>n</text></a>' for u in re.findall(r'URL="([^"]*)"', dot))
-        out.append('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-                   f'width="100pt" height="50pt" viewBox="0 0 100 50"><g id="graph0" class="graph">{links}</g></svg>')
-    return out
 
 
 def load(path: Path):
