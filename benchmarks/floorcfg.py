@@ -32,9 +32,9 @@ def _without_pathway_plugin(plugins: list | dict | None) -> list:
 
 
 def make(pathway_file: Path, generated: Path, floor: Path, config: Path) -> None:
-    from generator import pipeline
-    from generator.markup import abbreviation_block
-    from generator.site import site_nav
+    from generator.core import pipeline
+    from generator.render.markup import abbreviation_block
+    from generator.site.pages import site_nav
 
     result = pipeline.check_file(pathway_file, for_build=True)
     if result.pathway is None or result.has_errors():
@@ -43,8 +43,8 @@ def make(pathway_file: Path, generated: Path, floor: Path, config: Path) -> None
 
     if not generated.exists():
         # `pathway generate` is not there (yet): write the very files it would.
-        from generator.layout import render_svgs
-        from generator.site import render_site
+        from generator.render.layout import render_svgs
+        from generator.site.pages import render_site
 
         for rel, data in render_site(pathway, layout=render_svgs, today=pipeline.today()).items():
             (generated / rel).parent.mkdir(parents=True, exist_ok=True)

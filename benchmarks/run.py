@@ -274,7 +274,7 @@ class Bench:
         self.rows += [row, warm]
         if not (have("layout") and have("pipeline")):
             for r in (row, warm):
-                r.notes.append("generator.layout / generator.pipeline not in the tree yet")
+                r.notes.append("generator.render.layout / generator.core.pipeline not in the tree yet")
             return
         all_dot = self.dir / "all.dot"
         prep = run_once([PY, "-m", "benchmarks.steps", "dots", str(self.yaml), str(all_dot)], cwd=self.dir)

@@ -5,7 +5,7 @@
     the raw-``dot`` floor). Untimed preparation.
 
 ``python -m benchmarks.steps diagrams FILE CACHE_DIR``
-    Load FILE, build the DOT text and lay it out with ``generator.layout``
+    Load FILE, build the DOT text and lay it out with ``generator.render.layout``
     (cold when CACHE_DIR is empty). Prints JSON phase timings on stdout.
 
 ``python -m benchmarks.steps yaml FILE {safe,csafe}``
@@ -25,7 +25,7 @@ from pathlib import Path
 
 def _load(path: str):
     """The pathway model of ``path`` through the project's own loader."""
-    from generator import pipeline
+    from generator.core import pipeline
 
     result = pipeline.check_file(path)
     pathway = getattr(result, "pathway", None)
@@ -45,15 +45,15 @@ def site_dots(pathway) -> list[str]:
     map of groups plus one diagram per group) and one neighbourhood per stage.
 
     Taken from the site renderer itself when it is there, so the benchmark
-    lays out exactly the site's graphs; else rebuilt from ``generator.diagrams``.
+    lays out exactly the site's graphs; else rebuilt from ``generator.render.diagrams``.
     """
     try:
-        from generator.site import _Renderer
+        from generator.site.pages import _Renderer
 
         return [d.dot for d in _Renderer(pathway, None, True).diagrams()]
     except (ImportError, AttributeError, TypeError):
         pass
-    from generator import diagrams
+    from generator.render import diagrams
 
     if diagrams.overview_is_too_large(pathway):
         dots = [diagrams.groups_map_dot(pathway, lambda gid: f"../groups/{gid}/")]
@@ -77,7 +77,7 @@ def cmd_dots(path: str, out: str) -> int:
 
 def cmd_diagrams(path: str, cache_dir: str) -> int:
     t0 = time.perf_counter()
-    from generator import layout
+    from generator.render import layout
 
     pathway = _load(path)
     t1 = time.perf_counter()

@@ -24,7 +24,7 @@ import string
 import yaml
 from hypothesis import strategies as st
 
-from generator.model import KINDS
+from generator.core.model import KINDS
 
 NON_OUTCOME = tuple(k for k in KINDS if k != "outcome")
 

@@ -33,7 +33,7 @@ def importlib_has(name: str) -> bool:
 
 
 def _check_file():
-    pipeline = pytest.importorskip("generator.pipeline", reason="generator.pipeline not written yet")
+    pipeline = pytest.importorskip("generator.core.pipeline", reason="generator.core.pipeline not written yet")
     return pipeline.check_file
 
 

@@ -37,7 +37,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import escape, pipeline
+from generator.render import escape
+from generator.core import pipeline
 from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -562,7 +563,7 @@ def _squash(s: str) -> str:
 
 @pytest.mark.dot
 def test_labels_that_try_to_break_out_of_dot_show_literally():
-    from generator.site import render_site
+    from generator.site.pages import render_site
 
     stages = []
     for i, title in enumerate(DOT_BREAKOUTS):
@@ -600,7 +601,7 @@ def test_labels_that_try_to_break_out_of_dot_show_literally():
 
 def test_the_dot_label_check_fails_on_unquoted_text():
     """Without quoting, dot interprets the label: the same comparison as above would fail."""
-    from generator.layout import render_svgs
+    from generator.render.layout import render_svgs
 
     raw = '\\G <b>'
     svg = render_svgs([f'digraph g {{ a [label="{raw}"] }}'])[0]
@@ -869,7 +870,7 @@ def test_the_memory_cap_and_the_clean_failure_check_can_fail():
 def test_escaped_author_text_renders_without_handlers_or_script_links(text, filter_name):
     import markdown as md
 
-    from generator.markup import MARKDOWN_EXTENSIONS
+    from generator.render.markup import MARKDOWN_EXTENSIONS
 
     safe = getattr(escape, filter_name)(text)
     # MkDocs adds fenced_code and tables to every site's extensions.
@@ -884,7 +885,7 @@ def test_escaped_author_text_renders_without_handlers_or_script_links(text, filt
 def test_braces_and_links_still_work_after_the_fix():
     import markdown as md
 
-    from generator.markup import MARKDOWN_EXTENSIONS
+    from generator.render.markup import MARKDOWN_EXTENSIONS
 
     out = md.markdown(escape.markdown("Dose {2 x daily} see [guide](https://example.org/a{b}) and `{x}`"),
                       extensions=list(MARKDOWN_EXTENSIONS))

@@ -17,9 +17,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from generator import nav
-from generator.pipeline import check_text
-from generator.site import render_site
+from generator.site import nav
+from generator.core.pipeline import check_text
+from generator.site.pages import render_site
 from fakes import fake_layout
 from strategies import pathway_docs, pathways, to_yaml
 

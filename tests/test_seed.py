@@ -86,7 +86,8 @@ def _raw_seed() -> dict:
 def _load_seed_model():
     """The seed as a ``Pathway`` via the project's own loader (keeps text exactly as written)."""
     try:
-        from generator import loader, yamlsource
+        from generator.core import loader
+        from generator.core import yamlsource
     except ImportError:  # pragma: no cover - the loader is part of the project
         return None
     root, problems = yamlsource.parse(SEED.read_text(encoding="utf-8"), str(SEED))
@@ -173,10 +174,10 @@ def test_fixtures_present():
 
 
 def _check_file():
-    pipeline = pytest.importorskip("generator.pipeline", reason="generator.pipeline not written yet")
+    pipeline = pytest.importorskip("generator.core.pipeline", reason="generator.core.pipeline not written yet")
     check_file = getattr(pipeline, "check_file", None)
     if check_file is None:
-        pytest.skip("generator.pipeline.check_file not written yet")
+        pytest.skip("generator.core.pipeline.check_file not written yet")
     return check_file
 
 

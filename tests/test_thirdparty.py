@@ -235,7 +235,7 @@ def test_nu_html_checker_reports_broken_markup(tmp_path):
 def test_svg_ids_of_batched_graphs_are_xml_names():
     """Regression (fixed in generator/layout.py): Graphviz 2.43 names the later graphs of one batch
     'page0,1_graph0'; after prefixing, every id must be an XML name (the Nu checker rejects ',')."""
-    from generator.layout import render_svgs
+    from generator.render.layout import render_svgs
 
     svgs = render_svgs(['digraph a { x -> y }', 'digraph b { y -> z }', 'digraph c { z -> x }'],
                        id_prefixes=["p1", "p2", "p3"])

@@ -56,7 +56,7 @@ def error(msg: str) -> None:
 
 def check_pathway_file(path: str, **kwargs):
     """``pipeline.check_file`` for a command: a file that cannot be read is a usage error (exit 2)."""
-    from generator import pipeline  # lazy: keeps --help fast
+    from generator.core import pipeline  # lazy: keeps --help fast
 
     try:
         return pipeline.check_file(path, **kwargs)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from generator.cli import UsageError, error, use_colour
-from generator.model import Pathway
+from generator.core.model import Pathway
 
 DEFAULT_FILE = "pathway.yaml"
 PLUGIN = "pathway"
@@ -21,7 +21,8 @@ PLUGIN = "pathway"
 
 def check_for_build(path: str) -> Pathway | None:
     """Check ``path`` as for a build; print every problem; the pathway if it may be published."""
-    from generator import pipeline, reporters
+    from generator.core import pipeline
+    from generator.core import reporters
 
     if not os.path.exists(path):
         raise UsageError(f"{path}: no such file (give the pathway file, e.g. 'pathway build pathway.yaml')")

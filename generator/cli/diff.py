@@ -86,8 +86,8 @@ class _Side:
 
 def _read(arg: str, label: str) -> _Side:
     """A side from a file on disk, else from git (REF:PATH or REF)."""
-    from generator import limits
-    from generator.gitsource import GitSourceError, read_git_file
+    from generator.core import limits
+    from generator.review.gitsource import GitSourceError, read_git_file
 
     path = Path(arg)
     if path.is_dir():
@@ -110,7 +110,8 @@ def _read(arg: str, label: str) -> _Side:
 
 def _load(side: _Side):
     """The side's pathway, or None after printing why it cannot be compared."""
-    from generator import pipeline, reporters
+    from generator.core import pipeline
+    from generator.core import reporters
 
     result = pipeline.check_text(side.data, side.name)
     colour = use_colour(sys.stderr)
@@ -127,8 +128,8 @@ def _load(side: _Side):
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator import diffreport
-    from generator.diff import diff_pathways
+    from generator.review import reports as diffreport
+    from generator.review.diff import diff_pathways
 
     old_side, new_side = _read(args.old, "OLD"), _read(args.new, "NEW")
     (old, old_res), (new, new_res) = _load(old_side), _load(new_side)
@@ -163,8 +164,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _failure_markdown(failed) -> str:
     """A short Markdown report when a side cannot be read, so the PR comment says why."""
-    from generator import reporters
-    from generator.diffreport import MARKER, md_inline
+    from generator.core import reporters
+    from generator.review.reports import MARKER, md_inline
 
     out = [MARKER, "**Could not compare:** "
            + " and ".join(f"{md_inline(s.name)}" for s, _ in failed)
@@ -177,7 +178,9 @@ def _failure_markdown(failed) -> str:
 
 def _write_svg(path: Path, old, new, diff) -> int:
     """Draw the visual diff into ``path`` atomically; 0 on success, 1 (with a message) on failure."""
-    from generator import layout, svgpost, visualdiff
+    from generator.render import layout
+    from generator.render import svgpost
+    from generator.review import visualdiff
 
     try:
         [svg] = layout.render_svgs([visualdiff.dot(old, new, diff)], id_prefixes=["pathway-diff"])

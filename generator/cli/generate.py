@@ -35,9 +35,9 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator import pipeline
-    from generator.output import OutputError, write_tree
-    from generator.site import SiteError, render_site
+    from generator.core import pipeline
+    from generator.core.files import OutputError, write_tree
+    from generator.site.pages import SiteError, render_site
 
     pathway = check_for_build(args.file)
     if pathway is None:

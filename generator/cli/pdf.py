@@ -50,8 +50,9 @@ def _progress(msg: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator import pdf, reporters  # lazy: keeps --help fast
-    from generator.layout import LayoutError
+    from generator.pdf import handbook as pdf  # lazy: keeps --help fast
+    from generator.core import reporters
+    from generator.render.layout import LayoutError
 
     out = Path(args.output)
     if out.is_dir():

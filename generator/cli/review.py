@@ -51,8 +51,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so `pathway --help` does not load the checker.
-    from generator import pipeline, reporters
-    from generator.review import review_status
+    from generator.core import pipeline
+    from generator.core import reporters
+    from generator.core.governance import review_status
 
     if args.within < 0:
         raise UsageError(f"--within must be 0 or more days, not {args.within}")

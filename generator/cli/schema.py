@@ -36,7 +36,7 @@ def register(subparsers) -> None:
 
 def schema_text() -> str:
     """The schema as written to disk: 2-space indent, UTF-8, trailing newline."""
-    from generator.schema import json_schema
+    from generator.core.schema import json_schema
 
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 

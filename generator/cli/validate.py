@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from generator import limits, reporters
+from generator.core import limits
+from generator.core import reporters
 from generator.cli import check_pathway_file, use_colour
 
 EPILOG = """\
@@ -39,7 +40,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator.pipeline import check_text  # lazy: keeps --help fast
+    from generator.core.pipeline import check_text  # lazy: keeps --help fast
 
     if args.file == "-":
         data = sys.stdin.buffer.read(limits.MAX_FILE_BYTES + 1)

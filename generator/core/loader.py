@@ -1,0 +1,439 @@
+"""Turn the positioned YAML tree into a ``Pathway``, checking it against ``generator.core.schema``.
+
+The loader is lenient: it reports every structural problem it finds and still
+builds as much of the model as it can (a broken stage is skipped, a bad value
+is left out), so an author sees all problems in one run.  Cross-references
+(does ``next`` name a stage?) are left to ``generator.core.checks``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any, Callable
+
+from generator.core import limits
+from generator.core.model import (
+    SLUG_PATTERN,
+    Fact,
+    GlossaryEntry,
+    Governance,
+    Group,
+    HistoryEntry,
+    IdRef,
+    Location,
+    Pathway,
+    Problem,
+    Reference,
+    Severity,
+    Stage,
+    Transition,
+)
+from generator.core.schema import (
+    BRANCH,
+    GLOSSARY_ENTRY,
+    GOVERNANCE,
+    GROUP,
+    HISTORY_ENTRY,
+    PATHWAY,
+    REFERENCE,
+    STAGE,
+    FieldSpec,
+    ObjectSpec,
+    T,
+)
+from generator.core.suggest import did_you_mean
+from generator.core.yamlsource import Mapping, Node, Scalar, Sequence, describe
+
+_SLUG_RE = re.compile(SLUG_PATTERN)
+# Windows device names: an id becomes a file name (stages/<id>.md), and these cannot be created or
+# checked out on Windows.  (Fix from the hardening tests, tests/test_hostile.py; the JSON schema's
+# pattern still allows them.)
+_RESERVED_IDS = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+_EXPECTED = {
+    T.TEXT: "text",
+    T.MARKDOWN: "text",
+    T.SLUG: "an id",
+    T.REF: "an id",
+    T.DATE: "a date (YYYY-MM-DD)",
+    T.CHOICE: "one word",
+    T.FORMAT: "the number 1",
+    T.URL: "a web address",
+    T.FACTS: "a mapping of 'label: value' lines",
+    T.OBJECT: "a mapping (key: value pairs)",
+}
+
+
+def slugify(text: str) -> str:
+    """A suggestion for a valid id made from ``text`` ('Medial Branch Block' → 'medial-branch-block')."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+class _Loader:
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.problems: list[Problem] = []
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def error(self, rule: str, msg: str, loc: Location) -> None:
+        self.problems.append(Problem(Severity.ERROR, rule, msg, loc))
+
+    # -- generic object reading -------------------------------------------------------------
+
+    def fields(self, node: Node, spec: ObjectSpec, where: str) -> dict[str, Node] | None:
+        """Check a mapping's keys against ``spec``; return its non-empty values by key.
+
+        ``where`` names the object in messages ("stage 'mbb'", "branch 2 of stage 'mbb'").
+        """
+        if not isinstance(node, Mapping):
+            hint = ""
+            if spec is BRANCH and isinstance(node, Scalar):
+                hint = f" — write '- to: {node.value}'"
+            self.error("wrong-type", f"{where}: expected {spec.name} fields (key: value pairs), got {describe(node)}{hint}", node.loc)
+            return None
+        out: dict[str, Node] = {}
+        for key, (key_node, value) in node.entries.items():
+            f = spec.field(key)
+            if f is None:
+                self.error(
+                    "unknown-key",
+                    f"{where}: unknown key '{key}'{did_you_mean(key, spec.keys)}",
+                    key_node.loc,
+                )
+                continue
+            if isinstance(value, Scalar) and value.is_null:
+                if f.required:
+                    self.error("missing-field", f"{where}: '{key}' is empty", value.loc)
+                continue  # an empty optional key means "not given"
+            out[key] = value
+        for name in spec.required:
+            if name not in out and name not in node.entries and name not in node.refused:
+                self.error("missing-field", f"{where} has no '{name}'", node.loc)
+        return out
+
+    def scalar(self, node: Node, f: FieldSpec, where: str) -> Scalar | None:
+        if isinstance(node, Scalar):
+            return node
+        self.error(
+            "wrong-type",
+            f"{where}: '{f.name}' should be {_EXPECTED.get(f.type, 'text')}, got {describe(node)}",
+            node.loc,
+        )
+        return None
+
+    def value(self, node: Node, f: FieldSpec, where: str) -> Any:
+        """Convert one field's node by its type; None (with a problem) if it is wrong."""
+        t = f.type
+        if t in (T.TEXT, T.MARKDOWN, T.REF, T.URL):
+            s = self.scalar(node, f, where)
+            return s.value if s else None
+        if t is T.SLUG:
+            s = self.scalar(node, f, where)
+            if s is None:
+                return None
+            if not _SLUG_RE.match(s.value):
+                fix = slugify(s.value)
+                hint = f"; did you mean '{fix}'?" if fix else ""
+                self.error(
+                    "bad-slug",
+                    f"{where}: '{s.value}' is not a valid id — use lower-case letters, digits and single hyphens{hint}",
+                    s.loc,
+                )
+            elif s.value in _RESERVED_IDS:
+                self.error(
+                    "bad-slug",
+                    f"{where}: '{s.value}' cannot be an id — it is a reserved file name on Windows; "
+                    f"use a longer id such as '{s.value}-stage'",
+                    s.loc,
+                )
+            return s.value  # kept, so references to it still resolve
+        if t is T.DATE:
+            s = self.scalar(node, f, where)
+            return self.date(s, f, where) if s else None
+        if t is T.CHOICE:
+            s = self.scalar(node, f, where)
+            if s is None:
+                return None
+            if s.value not in f.choices:
+                choices = ", ".join(f.choices)
+                self.error(
+                    f.rule,
+                    f"{where}: '{f.name}' is '{s.value}', which is not one of: {choices}"
+                    f"{did_you_mean(s.value, f.choices)}",
+                    s.loc,
+                )
+            return s.value
+        if t is T.FORMAT:
+            s = self.scalar(node, f, where)
+            if s is None:
+                return None
+            if s.value.strip() != "1":
+                self.error(
+                    "bad-format",
+                    f"'format' is '{s.value}', but this version of the tools reads only format 1",
+                    s.loc,
+                )
+                return None
+            return 1
+        if t in (T.TEXT_LIST, T.REF_LIST):
+            return self.text_list(node, f, where)
+        if t is T.FACTS:
+            return self.facts(node, f, where)
+        raise AssertionError(f"{t} is read by its own builder")  # pragma: no cover
+
+    def date(self, s: Scalar, f: FieldSpec, where: str) -> _dt.date | None:
+        text = s.value.strip()
+        if not _DATE_RE.match(text):
+            self.error("bad-date", f"{where}: '{f.name}' should be a date like 2026-11-01, got '{s.value}'", s.loc)
+            return None
+        try:
+            return _dt.date.fromisoformat(text)
+        except ValueError as exc:
+            self.error("bad-date", f"{where}: '{f.name}' is '{text}', which is not a real date ({exc})", s.loc)
+            return None
+
+    def text_list(self, node: Node, f: FieldSpec, where: str) -> list[Scalar]:
+        what = f"{f.what} ids" if f.type is T.REF_LIST else (f.what or "texts")
+        if not isinstance(node, Sequence):
+            hint = f" — write [{node.value}]" if isinstance(node, Scalar) else ""
+            self.error("wrong-type", f"{where}: '{f.name}' should be a list of {what}, got {describe(node)}{hint}", node.loc)
+            return []
+        out = []
+        for item in self.capped(node, f, where):
+            if isinstance(item, Scalar) and not item.is_null:
+                out.append(item)
+            else:
+                self.error("wrong-type", f"{where}: each item of '{f.name}' should be one of the {what}, got {describe(item)}", item.loc)
+        return out
+
+    def facts(self, node: Node, f: FieldSpec, where: str) -> tuple[Fact, ...]:
+        if not isinstance(node, Mapping):
+            self.error("wrong-type", f"{where}: 'facts' should be 'label: value' lines, got {describe(node)}", node.loc)
+            return ()
+        out = []
+        for label, (key_node, value) in node.entries.items():
+            if isinstance(value, Scalar) and not value.is_null:
+                out.append(Fact(label, value.value, key_node.loc))
+            else:
+                self.error("wrong-type", f"{where}: fact '{label}' should have a text value, got {describe(value)}", value.loc)
+        return tuple(out)
+
+    def capped(self, seq: Sequence, f: FieldSpec, where: str) -> list[Node]:
+        cap = limits.MAX_STAGES if f.name == "stages" and where == "pathway" else limits.MAX_ITEMS
+        if len(seq.items) > cap:
+            self.error(
+                "limit-exceeded",
+                f"{where}: '{f.name}' has {len(seq.items):,} items; the limit is {cap:,} (only the first {cap:,} are read)",
+                seq.loc,
+            )
+            return seq.items[:cap]
+        return seq.items
+
+    def objects(
+        self, node: Node, f: FieldSpec, where: str, build: Callable[[Node, str], Any]
+    ) -> tuple[Any, ...]:
+        """Read a list of objects; broken items are skipped after being reported."""
+        if not isinstance(node, Sequence):
+            self.error("wrong-type", f"{where}: '{f.name}' should be a list of {f.what} (lines starting with '- '), got {describe(node)}", node.loc)
+            return ()
+        out = []
+        for i, item in enumerate(self.capped(node, f, where), start=1):
+            built = build(item, i)
+            if built is not None:
+                out.append(built)
+        return tuple(out)
+
+    def simple(self, node: Node, spec: ObjectSpec, where: str) -> tuple[dict[str, Any], dict[str, Location]] | None:
+        """Read every non-object field of an object: (values by key, value locations)."""
+        vals = self.fields(node, spec, where)
+        if vals is None:
+            return None
+        out: dict[str, Any] = {}
+        locs: dict[str, Location] = {}
+        for key, n in vals.items():
+            f = spec.field(key)
+            assert f is not None
+            locs[key] = n.loc
+            if f.type not in (T.OBJECT, T.OBJECT_LIST):
+                out[key] = self.value(n, f, where)
+        return out, locs
+
+    # -- the objects of the pathway format ------------------------------------------------------
+
+    def pathway(self, root: Node) -> Pathway | None:
+        if not isinstance(root, Mapping):
+            self.error(
+                "wrong-type",
+                f"the file should be a mapping of keys like 'id:', 'title:' and 'stages:', got {describe(root)}",
+                root.loc,
+            )
+            return None
+        read = self.simple(root, PATHWAY, "pathway")
+        assert read is not None
+        vals, locs = read
+        nodes = {k: v for k, (_, v) in root.entries.items()}
+
+        def get(name: str, default: Any = "") -> Any:
+            v = vals.get(name)
+            return default if v is None else v
+
+        governance = Governance()
+        if "governance" in locs:
+            governance = self.governance(nodes["governance"]) or Governance()
+        stages = history = groups = references = glossary = ()
+        if "stages" in locs:
+            stages = self.objects(nodes["stages"], PATHWAY.field("stages"), "pathway", self.stage)
+        if "history" in locs:
+            history = self.objects(nodes["history"], PATHWAY.field("history"), "pathway", self.history_entry)
+        if "groups" in locs:
+            groups = self.objects(nodes["groups"], PATHWAY.field("groups"), "pathway", self.group)
+        if "references" in locs:
+            references = self.objects(nodes["references"], PATHWAY.field("references"), "pathway", self.reference)
+        if "glossary" in locs:
+            glossary = self.objects(nodes["glossary"], PATHWAY.field("glossary"), "pathway", self.glossary_entry)
+        return Pathway(
+            id=get("id"),
+            title=get("title"),
+            version=get("version"),
+            status=get("status"),
+            start=get("start"),
+            stages=stages,
+            format=get("format", 1),
+            summary=vals.get("summary"),
+            audience=vals.get("audience"),
+            governance=governance,
+            history=history,
+            groups=groups,
+            references=references,
+            glossary=glossary,
+            source=self.filename,
+            loc=root.loc,
+            field_locs=locs,
+        )
+
+    def governance(self, node: Node) -> Governance | None:
+        read = self.simple(node, GOVERNANCE, "governance")
+        if read is None:
+            return None
+        vals, locs = read
+        return Governance(
+            owner=vals.get("owner"),
+            authors=_texts(vals.get("authors")),
+            approved_by=_texts(vals.get("approved_by")),
+            approved_on=vals.get("approved_on"),
+            last_reviewed=vals.get("last_reviewed"),
+            next_review=vals.get("next_review"),
+            expires=vals.get("expires"),
+            contact=vals.get("contact"),
+            loc=node.loc,
+            field_locs=locs,
+        )
+
+    def stage(self, node: Node, index: int) -> Stage | None:
+        where = f"stage {index}"
+        if isinstance(node, Mapping):
+            id_entry = node.entries.get("id")
+            if id_entry and isinstance(id_entry[1], Scalar) and not id_entry[1].is_null:
+                where = f"stage '{id_entry[1].value}'"
+        read = self.simple(node, STAGE, where)
+        if read is None:
+            return None
+        vals, locs = read
+        if not vals.get("id"):
+            return None  # without an id nothing can refer to it; already reported
+        nxt: tuple[Transition, ...] = ()
+        if "next" in locs:
+            mapping = node.entries["next"][1]  # type: ignore[union-attr]
+            nxt = self.objects(
+                mapping, STAGE.field("next"), where, lambda n, i: self.branch(n, i, where)
+            )
+        return Stage(
+            id=vals["id"],
+            title=vals.get("title") or "",
+            kind=vals.get("kind") or "",
+            group=vals.get("group"),
+            summary=vals.get("summary"),
+            body=vals.get("body"),
+            facts=vals.get("facts") or (),
+            next=nxt,
+            alongside=_refs(vals.get("alongside")),
+            references=_refs(vals.get("references")),
+            loc=node.loc,
+            field_locs=locs,
+        )
+
+    def branch(self, node: Node, index: int, stage_where: str) -> Transition | None:
+        read = self.simple(node, BRANCH, f"{stage_where}, branch {index}")
+        if read is None:
+            return None
+        vals, locs = read
+        if not vals.get("to"):
+            return None
+        return Transition(to=vals["to"], when=vals.get("when"), loc=node.loc, field_locs=locs)
+
+    def group(self, node: Node, index: int) -> Group | None:
+        read = self.simple(node, GROUP, f"group {index}")
+        if read is None:
+            return None
+        vals, locs = read
+        if not vals.get("id"):
+            return None
+        return Group(id=vals["id"], title=vals.get("title") or "", loc=node.loc, field_locs=locs)
+
+    def reference(self, node: Node, index: int) -> Reference | None:
+        read = self.simple(node, REFERENCE, f"reference {index}")
+        if read is None:
+            return None
+        vals, locs = read
+        if not vals.get("id"):
+            return None
+        return Reference(id=vals["id"], title=vals.get("title") or "", url=vals.get("url"), loc=node.loc, field_locs=locs)
+
+    def glossary_entry(self, node: Node, index: int) -> GlossaryEntry | None:
+        read = self.simple(node, GLOSSARY_ENTRY, f"glossary entry {index}")
+        if read is None:
+            return None
+        vals, locs = read
+        if not vals.get("term"):
+            return None
+        return GlossaryEntry(
+            term=vals["term"], definition=vals.get("definition") or "", abbr=vals.get("abbr"), loc=node.loc, field_locs=locs
+        )
+
+    def history_entry(self, node: Node, index: int) -> HistoryEntry | None:
+        read = self.simple(node, HISTORY_ENTRY, f"history entry {index}")
+        if read is None:
+            return None
+        vals, locs = read
+        if not vals.get("version"):
+            return None
+        return HistoryEntry(
+            version=vals["version"],
+            date=vals.get("date"),
+            summary=vals.get("summary"),
+            approved_by=_texts(vals.get("approved_by")),
+            loc=node.loc,
+            field_locs=locs,
+        )
+
+
+def _texts(items: list[Scalar] | None) -> tuple[str, ...]:
+    return tuple(s.value for s in items or ())
+
+
+def _refs(items: list[Scalar] | None) -> tuple[IdRef, ...]:
+    return tuple(IdRef(s.value, s.loc) for s in items or ())
+
+
+def load(root: Node, filename: str) -> tuple[Pathway | None, list[Problem]]:
+    """Build a ``Pathway`` from a parsed tree.  Returns (pathway or None, problems).
+
+    A pathway is returned whenever the top level is a mapping, even with
+    problems; missing required text fields are then empty strings.
+    """
+    loader = _Loader(filename)
+    pathway = loader.pathway(root)
+    return pathway, loader.problems

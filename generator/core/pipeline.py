@@ -1,0 +1,137 @@
+"""One entry point for everything that reads a pathway: bytes → checked ``Pathway``.
+
+    result = check_file("pathway.yaml", for_build=True)
+    if result.has_errors():
+        ...  # report result.problems, stop
+    pathway = result.pathway
+
+Stages: decode (UTF-8) → parse (positioned YAML tree) → load (model + format
+checks) → checks (cross-references, flow, governance).  Problems from all
+stages are returned together, sorted by position.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.core import limits
+from generator.core.checks import Context, run_checks
+from generator.core.loader import load
+from generator.core.model import Location, Pathway, Problem, Severity
+from generator.core.yamlsource import decode, parse
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of reading and checking one file.
+
+    ``pathway`` is None only when no model could be built (unreadable YAML, a
+    top level that is not a mapping).  When there are errors it may be
+    incomplete: never publish it unless ``has_errors()`` is False.
+    """
+
+    pathway: Pathway | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+    def has_errors(self, strict: bool = False) -> bool:
+        """True if there are errors (or, with ``strict``, any problem at all)."""
+        return bool(self.problems) if strict else bool(self.errors)
+
+
+def today() -> _dt.date:
+    """Today's date (UTC) from SOURCE_DATE_EPOCH if set, so builds are reproducible; else the real date.
+
+    A SOURCE_DATE_EPOCH that is not a whole number of seconds is ignored.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            pass
+    return _dt.date.today()
+
+
+def check_text(
+    text: str | bytes,
+    filename: str = "pathway.yaml",
+    *,
+    for_build: bool = False,
+    today: _dt.date | None = None,
+) -> CheckResult:
+    """Read and check a pathway given as text (or raw bytes, which must be UTF-8).
+
+    ``filename`` is only used in locations.  Never raises for bad input.
+    """
+    if isinstance(text, str):
+        # One path for both: lone surrogates (possible in a str, never in a
+        # file) then fail UTF-8 decoding with a located 'encoding' problem.
+        text = text.encode("utf-8", "surrogatepass")
+    if len(text) > limits.MAX_FILE_BYTES:
+        return _too_big(len(text), filename)
+    decoded, problems = decode(text, filename)
+    if decoded is None:
+        return CheckResult(None, tuple(problems))
+    text = decoded
+    root, problems = parse(text, filename)
+    pathway = None
+    if root is not None:
+        pathway, load_problems = load(root, filename)
+        problems += load_problems
+    if pathway is not None:
+        ctx = Context(pathway, text, for_build, today or _today_default())
+        problems += run_checks(ctx)
+    return CheckResult(pathway, _finish(problems))
+
+
+def check_file(
+    path: str | os.PathLike[str],
+    *,
+    for_build: bool = False,
+    today: _dt.date | None = None,
+) -> CheckResult:
+    """Read and check a pathway file.
+
+    Raises ``OSError`` (e.g. ``FileNotFoundError``) if the file cannot be read;
+    every problem *in* the file is returned in the result.
+    """
+    path = Path(path)
+    name = str(path)
+    size = path.stat().st_size
+    if size > limits.MAX_FILE_BYTES:
+        return _too_big(size, name)
+    with path.open("rb") as fh:
+        data = fh.read(limits.MAX_FILE_BYTES + 1)
+    return check_text(data, name, for_build=for_build, today=today)
+
+
+def _today_default() -> _dt.date:
+    return today()
+
+
+def _too_big(size: int, filename: str) -> CheckResult:
+    msg = f"the file is {size:,} bytes; the limit is {limits.MAX_FILE_BYTES:,} bytes"
+    return CheckResult(None, (Problem(Severity.ERROR, "limit-exceeded", msg, Location(filename, 1, 1)),))
+
+
+def _finish(problems: list[Problem]) -> tuple[Problem, ...]:
+    """Sort by position, drop exact repeats, cap the count."""
+    unique = sorted(set(problems), key=Problem.sort_key)
+    if len(unique) > limits.MAX_PROBLEMS:
+        rest = len(unique) - limits.MAX_PROBLEMS
+        last = unique[limits.MAX_PROBLEMS - 1].location
+        unique = unique[: limits.MAX_PROBLEMS] + [
+            Problem(Severity.ERROR, "limit-exceeded", f"{rest:,} more problems not shown; fix these first", last)
+        ]
+    return tuple(unique)

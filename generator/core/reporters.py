@@ -1,0 +1,87 @@
+"""Turn problems into text for people (terminal), GitHub Actions and machines (JSON).
+
+Pure functions returning strings; the CLI decides where they go and whether
+the terminal gets colour.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+from generator.core.model import Problem, Severity
+
+_COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m"}
+_BOLD = "\033[1m"
+_DIM = "\033[2m"
+_RESET = "\033[0m"
+
+
+def format_problem(p: Problem, *, colour: bool = False) -> str:
+    """``FILE:LINE:COL: severity: message [rule]``."""
+    if not colour:
+        return f"{p.location}: {p.severity.value}: {p.message} [{p.rule}]"
+    sev = f"{_COLOURS[p.severity]}{p.severity.value}{_RESET}"
+    return f"{_BOLD}{p.location}{_RESET}: {sev}: {p.message} {_DIM}[{p.rule}]{_RESET}"
+
+
+def format_text(problems: Sequence[Problem], *, colour: bool = False) -> str:
+    """One line per problem (no summary); ends with a newline unless empty."""
+    return "".join(format_problem(p, colour=colour) + "\n" for p in problems)
+
+
+def summary_line(problems: Sequence[Problem]) -> str:
+    """'2 errors, 1 warning' / 'no problems'."""
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    if not problems:
+        return "no problems"
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts)
+
+
+def _escape_data(s: str) -> str:
+    # https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts (escapeData)
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(s: str) -> str:
+    # escapeProperty: also ':' and ',' which separate properties.
+    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(problems: Sequence[Problem]) -> str:
+    """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=rule::message``."""
+    lines = []
+    for p in problems:
+        loc = p.location
+        props = ",".join(
+            f"{k}={_escape_property(str(v))}"
+            for k, v in (("file", loc.file), ("line", loc.line), ("col", loc.col), ("title", p.rule))
+        )
+        lines.append(f"::{p.severity.value} {props}::{_escape_data(p.message)}\n")
+    return "".join(lines)
+
+
+def to_dicts(problems: Sequence[Problem]) -> list[dict[str, object]]:
+    """Problems as plain dicts with a stable key order."""
+    return [
+        {
+            "severity": p.severity.value,
+            "rule": p.rule,
+            "message": p.message,
+            "file": p.location.file,
+            "line": p.location.line,
+            "col": p.location.col,
+        }
+        for p in problems
+    ]
+
+
+def format_json(problems: Sequence[Problem]) -> str:
+    """A JSON list of problems (UTF-8 text, two-space indent, trailing newline)."""
+    return json.dumps(to_dicts(problems), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,286 @@
+"""The pathway file format v1, described once.
+
+Each object in ``pathway.yaml`` (the pathway, a stage, a branch, …) is an
+``ObjectSpec`` listing its ``FieldSpec``s.  Two consumers read these specs:
+
+* ``generator.core.loader`` validates a file against them (unknown keys, missing
+  fields, wrong types, bad ids/dates/kinds);
+* ``json_schema()`` derives the JSON Schema (draft 2020-12) that editors use for
+  completion and hover help — ``pathway schema`` prints it.
+
+To add a field: add a ``FieldSpec`` here, read it in ``loader.py``, add it to the
+model, and run ``pathway schema -o schema/pathway.schema.json``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from generator.core.model import KINDS, SLUG_PATTERN, STATUSES
+
+
+class T(str, enum.Enum):
+    """Field types, as an author would name them."""
+
+    TEXT = "text"  # one line of plain text, kept exactly as written
+    MARKDOWN = "markdown"  # Markdown text, may span lines, may hold [[links]]
+    SLUG = "slug"  # an id being defined: lower-case-with-hyphens
+    REF = "ref"  # an id naming something defined elsewhere
+    DATE = "date"  # YYYY-MM-DD
+    CHOICE = "choice"  # one of ``choices``
+    FORMAT = "format"  # the file format number: 1
+    URL = "url"
+    TEXT_LIST = "text-list"
+    REF_LIST = "ref-list"
+    FACTS = "facts"  # mapping of label: value, order kept
+    OBJECT = "object"
+    OBJECT_LIST = "object-list"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One key of an object."""
+
+    name: str
+    type: T
+    description: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    rule: str = "wrong-type"  # rule id for a value outside ``choices``
+    of: "ObjectSpec | None" = None  # for OBJECT and OBJECT_LIST
+    what: str = ""  # what a list holds / what an id names, for messages ("stage ids")
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    """A mapping in the file with a fixed set of keys."""
+
+    name: str  # as shown in messages: "stage", "branch"
+    description: str
+    fields: tuple[FieldSpec, ...]
+
+    def field(self, name: str) -> FieldSpec | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
+
+BRANCH = ObjectSpec(
+    "branch",
+    "One way forward from a stage.",
+    (
+        FieldSpec("to", T.REF, "Id of the stage this branch leads to.", required=True, what="stage"),
+        FieldSpec(
+            "when",
+            T.TEXT,
+            "The condition for taking this branch, as shown on the arrow. Required on every branch of a decision.",
+        ),
+    ),
+)
+
+STAGE = ObjectSpec(
+    "stage",
+    "One step of the pathway: an assessment, test, decision, treatment, referral or outcome.",
+    (
+        FieldSpec(
+            "id",
+            T.SLUG,
+            "Unique id: lower-case letters, digits and hyphens, e.g. medial-branch-block. Used in links and URLs.",
+            required=True,
+        ),
+        FieldSpec("title", T.TEXT, "Name of the stage as shown to readers.", required=True),
+        FieldSpec(
+            "kind",
+            T.CHOICE,
+            "What sort of stage this is; sets its shape and colour in the flowchart.",
+            required=True,
+            choices=KINDS,
+            rule="unknown-kind",
+        ),
+        FieldSpec("group", T.REF, "Id of the group (phase) this stage belongs to.", what="group"),
+        FieldSpec("summary", T.TEXT, "One line for diagrams, lists and tooltips."),
+        FieldSpec(
+            "body",
+            T.MARKDOWN,
+            "Full description in Markdown. Link to another stage with [[stage-id]] or [[stage-id|text]].",
+        ),
+        FieldSpec("facts", T.FACTS, "Key facts as 'label: value' lines, shown as a table in this order."),
+        FieldSpec("next", T.OBJECT_LIST, "Where the pathway can go after this stage.", of=BRANCH, what="branches"),
+        FieldSpec(
+            "alongside",
+            T.REF_LIST,
+            "Ids of stages that run at the same time as this one (e.g. physiotherapy).",
+            what="stage",
+        ),
+        FieldSpec("references", T.REF_LIST, "Ids of references that support this stage.", what="reference"),
+    ),
+)
+
+GROUP = ObjectSpec(
+    "group",
+    "A phase of the pathway; stages in a group are drawn together.",
+    (
+        FieldSpec("id", T.SLUG, "Unique id of the group, e.g. diagnosis.", required=True),
+        FieldSpec("title", T.TEXT, "Name of the phase as shown to readers.", required=True),
+    ),
+)
+
+REFERENCE = ObjectSpec(
+    "reference",
+    "A source (article, guideline) cited by stages.",
+    (
+        FieldSpec("id", T.SLUG, "Unique id, used in a stage's 'references' list.", required=True),
+        FieldSpec("title", T.TEXT, "Full citation or title.", required=True),
+        FieldSpec("url", T.URL, "Web address (https://…) of the source."),
+    ),
+)
+
+GLOSSARY_ENTRY = ObjectSpec(
+    "glossary entry",
+    "A term explained for readers.",
+    (
+        FieldSpec("term", T.TEXT, "The term as written in the text.", required=True),
+        FieldSpec("abbr", T.TEXT, "Abbreviation, e.g. MBB."),
+        FieldSpec("definition", T.MARKDOWN, "What the term means, in Markdown.", required=True),
+    ),
+)
+
+GOVERNANCE = ObjectSpec(
+    "governance",
+    "Who owns and approved the pathway, and when it must be reviewed.",
+    (
+        FieldSpec("owner", T.TEXT, "Team or service that owns the pathway."),
+        FieldSpec("authors", T.TEXT_LIST, "People who wrote it.", what="names"),
+        FieldSpec("approved_by", T.TEXT_LIST, "People or committees who approved it.", what="names"),
+        FieldSpec("approved_on", T.DATE, "Date of approval, YYYY-MM-DD."),
+        FieldSpec("last_reviewed", T.DATE, "Date of the last review, YYYY-MM-DD."),
+        FieldSpec("next_review", T.DATE, "Date the next review is due, YYYY-MM-DD; a warning after it passes."),
+        FieldSpec("expires", T.DATE, "Date after which the pathway must not be published, YYYY-MM-DD."),
+        FieldSpec("contact", T.TEXT, "E-mail address or phone number for questions."),
+    ),
+)
+
+HISTORY_ENTRY = ObjectSpec(
+    "history entry",
+    "One published version, newest first.",
+    (
+        FieldSpec("version", T.TEXT, "Version number, e.g. \"1.0.0\" (quote it).", required=True),
+        FieldSpec("date", T.DATE, "Date of this version, YYYY-MM-DD."),
+        FieldSpec("summary", T.TEXT, "What changed."),
+        FieldSpec("approved_by", T.TEXT_LIST, "Who approved this version.", what="names"),
+    ),
+)
+
+PATHWAY = ObjectSpec(
+    "pathway",
+    "A clinical care pathway (pathway.yaml, format 1).",
+    (
+        FieldSpec("format", T.FORMAT, "File format version; only 1 exists. Optional."),
+        FieldSpec("id", T.SLUG, "Id of the pathway, e.g. facet-joint-pain.", required=True),
+        FieldSpec("title", T.TEXT, "Title of the pathway.", required=True),
+        FieldSpec("version", T.TEXT, "Version, kept as text: quote it, e.g. \"1.0.0\".", required=True),
+        FieldSpec(
+            "status",
+            T.CHOICE,
+            "draft, active or retired.",
+            required=True,
+            choices=STATUSES,
+            rule="unknown-status",
+        ),
+        FieldSpec("summary", T.MARKDOWN, "What the pathway is for, in Markdown."),
+        FieldSpec("start", T.REF, "Id of the stage where the pathway starts.", required=True, what="stage"),
+        FieldSpec("audience", T.TEXT, "Who the pathway is written for."),
+        FieldSpec("governance", T.OBJECT, "Ownership, approval and review dates.", of=GOVERNANCE),
+        FieldSpec("history", T.OBJECT_LIST, "Published versions, newest first.", of=HISTORY_ENTRY, what="versions"),
+        FieldSpec("groups", T.OBJECT_LIST, "Phases of the pathway, in order.", of=GROUP, what="groups"),
+        FieldSpec("stages", T.OBJECT_LIST, "The stages of the pathway.", required=True, of=STAGE, what="stages"),
+        FieldSpec("references", T.OBJECT_LIST, "Sources cited by stages.", of=REFERENCE, what="references"),
+        FieldSpec("glossary", T.OBJECT_LIST, "Terms explained for readers.", of=GLOSSARY_ENTRY, what="terms"),
+    ),
+)
+
+SCHEMA_ID = "https://example.org/pathway-publisher/pathway.schema.json"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) for ``pathway.yaml``, derived from the specs above.
+
+    Scalars that the loader keeps as text (``version: 1.10``, ``when: No``) are
+    allowed as numbers and booleans too, because YAML-aware editors type them.
+    """
+    defs: dict[str, Any] = {}
+    root = _object_schema(PATHWAY, defs)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "Clinical care pathway",
+        **root,
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+_TEXTISH = ["string", "number", "boolean"]
+
+
+def _def_name(spec: ObjectSpec) -> str:
+    return spec.name.replace(" ", "-")
+
+
+def _object_schema(spec: ObjectSpec, defs: dict[str, Any]) -> dict[str, Any]:
+    props = {f.name: _field_schema(f, defs) for f in spec.fields}
+    out: dict[str, Any] = {"description": spec.description, "type": "object", "properties": props}
+    if spec.required:
+        out["required"] = list(spec.required)
+    out["additionalProperties"] = False
+    return out
+
+
+def _ref(spec: ObjectSpec, defs: dict[str, Any]) -> dict[str, Any]:
+    name = _def_name(spec)
+    if name not in defs:
+        defs[name] = {}  # placeholder first: guards against recursion
+        defs[name] = _object_schema(spec, defs)
+    return {"$ref": f"#/$defs/{name}"}
+
+
+def _field_schema(f: FieldSpec, defs: dict[str, Any]) -> dict[str, Any]:
+    s: dict[str, Any]
+    if f.type in (T.TEXT, T.MARKDOWN, T.REF):
+        s = {"type": list(_TEXTISH)}
+    elif f.type is T.URL:
+        s = {"type": "string"}
+    elif f.type is T.SLUG:
+        s = {"type": "string", "pattern": SLUG_PATTERN}
+    elif f.type is T.DATE:
+        s = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    elif f.type is T.CHOICE:
+        s = {"enum": list(f.choices)}
+    elif f.type is T.FORMAT:
+        s = {"enum": [1, "1"]}
+    elif f.type in (T.TEXT_LIST, T.REF_LIST):
+        s = {"type": "array", "items": {"type": list(_TEXTISH)}}
+    elif f.type is T.FACTS:
+        s = {"type": "object", "additionalProperties": {"type": list(_TEXTISH)}}
+    elif f.type is T.OBJECT:
+        assert f.of is not None
+        s = _ref(f.of, defs)
+    elif f.type is T.OBJECT_LIST:
+        assert f.of is not None
+        s = {"type": "array", "items": _ref(f.of, defs)}
+    else:  # pragma: no cover - every type is handled above
+        raise AssertionError(f.type)
+    if not f.required and "type" in s:
+        # An empty optional key (``summary:``) is read as "not given".
+        s["type"] = (s["type"] if isinstance(s["type"], list) else [s["type"]]) + ["null"]
+    return {"description": f.description, **s}

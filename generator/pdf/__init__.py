@@ -1,0 +1,1 @@
+"""The PDF handbook: print HTML and CSS, laid out by WeasyPrint."""

@@ -1,0 +1,520 @@
+"""The PDF handbook: pathway model to print HTML (pure), and HTML to PDF (WeasyPrint).
+
+The handbook is a document in its own right, not a print of the website:
+title page with document control, contents with page numbers, the overview
+flowchart on a landscape page, one stage per page in the website's navigation
+order (``generator.site.nav.stages_by_group``), then references, glossary and
+amendment history.  Layout lives in ``assets/print.css``; structure in
+``templates/print.html.jinja``.
+
+Determinism: the build date comes from ``SOURCE_DATE_EPOCH`` or the pathway's
+own dates, never the clock; WeasyPrint writes no file identifier and takes its
+creation date from our ``dcterms.created`` meta, so two builds of the same
+input are byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Sequence
+
+from markupsafe import Markup
+
+from generator import __version__
+from generator.render import escape
+from generator.render import markup
+from generator.site import nav
+from generator.core.model import Pathway, Stage
+
+# Space left for a flowchart inside the page boxes of print.css, in points
+# (1 mm = 72 / 25.4 pt).  The overview goes on an A4 landscape page (15 mm
+# side margins: 297 - 30 = 267 mm wide) or a portrait one (210 - 36 = 174 mm),
+# whichever draws it larger, keeping ~45 mm for heading, legend and caption.
+# A stage diagram sits beside its "comes from / what next" lists: at most
+# 110 mm wide (leaving 60 mm for the lists) and 105 mm high.
+_MM = 72 / 25.4
+OVERVIEW_LANDSCAPE_BOX = (265 * _MM, 125 * _MM)
+OVERVIEW_PORTRAIT_BOX = (172 * _MM, 200 * _MM)
+STAGE_BOX = (110 * _MM, 105 * _MM)
+# Never enlarge a graph beyond these: Graphviz lays out 11-14 pt labels, and
+# at 0.75 they match the 9.5 pt body text.  The overview may be drawn at
+# full size when it is small.
+OVERVIEW_MAX_SCALE = 1.0
+STAGE_MAX_SCALE = 0.75
+# Below this scale the overview's 11 pt labels print under ~3.5 pt, which no
+# one can read on paper: a grouped pathway then gets the group map instead,
+# plus a flowchart per group.  Only pathways with more stages than this are
+# candidates (their map and group charts are laid out alongside, in the same
+# Graphviz run, so the choice costs no second run).
+MIN_OVERVIEW_SCALE = 0.3
+MAP_CANDIDATE_STAGES = 30
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+STATUS_LABELS = {"draft": "Draft", "active": "Active", "retired": "Retired"}
+STATUS_WARNINGS = {
+    "draft": "DRAFT: not approved for clinical use.",
+    "retired": "RETIRED: this pathway is withdrawn and must not be used for new patients.",
+}
+CONTROL_LINE = "Uncontrolled when printed"
+
+
+class PdfError(Exception):
+    """The handbook could not be built (the message is for the user)."""
+
+
+def stage_anchor(stage_id: str) -> str:
+    """The in-document anchor of a stage (also the ``href`` given to the diagrams)."""
+    return f"stage-{stage_id}"
+
+
+def stage_href(stage_id: str) -> str:
+    return "#" + stage_anchor(stage_id)
+
+
+def format_date(d: _dt.date | None) -> str:
+    """``1 November 2026``: unambiguous on paper, independent of the locale."""
+    if d is None:
+        return "—"
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def build_datetime(pathway: Pathway, source_date_epoch: str | None) -> _dt.datetime | None:
+    """The date the handbook says it was built: SOURCE_DATE_EPOCH, else the pathway's latest date.
+
+    Never the clock, so rebuilding an unchanged pathway gives the same file.
+    Raises ``PdfError`` for a SOURCE_DATE_EPOCH that is not a whole number.
+    """
+    if source_date_epoch not in (None, ""):
+        try:
+            seconds = int(source_date_epoch.strip())
+            return _dt.datetime.fromtimestamp(seconds, tz=_dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise PdfError(f"SOURCE_DATE_EPOCH must be a number of seconds, not {source_date_epoch!r}") from None
+    gov = pathway.governance
+    dates = [d for d in (gov.last_reviewed, gov.approved_on) if d is not None]
+    dates += [h.date for h in pathway.history if h.date is not None]
+    if not dates:
+        return None
+    day = max(dates)
+    return _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.timezone.utc)
+
+
+# --------------------------------------------------------------------------- diagrams
+
+
+@dataclass(frozen=True)
+class Diagrams:
+    """Laid-out flowcharts: the overview (or group map), one per stage id, and one
+    per group id when the overview is the group map."""
+
+    overview: str
+    overview_is_group_map: bool
+    stages: dict[str, str]
+    groups: dict[str, str] = field(default_factory=dict)
+
+
+def layout_diagrams(pathway: Pathway, *, cache_dir: str | Path | None = None) -> Diagrams:
+    """Lay out every flowchart of the handbook with ONE Graphviz process.
+
+    A pathway whose overview would print too small to read (or that the
+    diagrams module calls too large) gets the map of its groups instead, plus
+    one flowchart per group at the start of that group's pages.
+    Raises ``generator.render.layout.LayoutError`` when Graphviz fails or is missing.
+    """
+    from generator.render import diagrams
+    from generator.render import layout
+
+    sections = nav.stages_by_group(pathway)
+    ids = [sid for _, _, sids in sections for sid in sids]
+    group_ids = [gid for gid, _, _ in sections if gid is not None]
+    too_large = diagrams.overview_is_too_large(pathway)
+    may_map = too_large or (len(group_ids) >= 2 and len(ids) > MAP_CANDIDATE_STAGES)
+
+    dots: list[str] = []
+    prefixes: list[str] = []
+    if not too_large:
+        dots.append(diagrams.overview_dot(pathway, stage_href))
+        prefixes.append("ov-")
+    if may_map:
+        # A group box points at the group's own page.
+        dots.append(diagrams.groups_map_dot(pathway, lambda gid: "#" + group_anchor(gid)))
+        prefixes.append("map-")
+        dots += [diagrams.group_dot(pathway, gid, stage_href) for gid in group_ids]
+        prefixes += [f"g{i}-" for i in range(len(group_ids))]
+    n_extra = len(dots)
+    dots += [diagrams.neighbourhood_dot(pathway, sid, stage_href) for sid in ids]
+    # Every SVG is inlined into one HTML document, so element ids must differ between graphs.
+    prefixes += [f"n{i}-" for i in range(len(ids))]
+    svgs = layout.render_svgs(dots, cache_dir=cache_dir, id_prefixes=prefixes)
+    stages = dict(zip(ids, svgs[n_extra:]))
+    if not may_map:
+        return Diagrams(svgs[0], False, stages)
+    offset = 0 if too_large else 1
+    use_map = too_large or _best_fit(svgs[0], OVERVIEW_MAX_SCALE)[1] < MIN_OVERVIEW_SCALE
+    if not use_map:
+        return Diagrams(svgs[0], False, stages)
+    groups = dict(zip(group_ids, svgs[offset + 1 : n_extra]))
+    return Diagrams(svgs[offset], True, stages, groups)
+
+
+def group_anchor(group_id: str) -> str:
+    return f"group-{group_id}"
+
+
+def _best_fit(svg: str, max_scale: float) -> tuple[str, float]:
+    """The orientation ('portrait' or 'landscape') that draws ``svg`` largest, and its scale."""
+    landscape = fit_scale(svg, OVERVIEW_LANDSCAPE_BOX, max_scale=max_scale)
+    portrait = fit_scale(svg, OVERVIEW_PORTRAIT_BOX, max_scale=max_scale)
+    return ("portrait", portrait) if portrait > landscape else ("landscape", landscape)
+
+
+def fit_page(svg: str, max_scale: float = 1.0) -> tuple[str, Markup]:
+    """A full-page flowchart: its orientation and the SVG sized to fit that page."""
+    orientation, _ = _best_fit(svg, max_scale)
+    box = OVERVIEW_PORTRAIT_BOX if orientation == "portrait" else OVERVIEW_LANDSCAPE_BOX
+    return orientation, Markup(fit_svg(svg, box, max_scale=max_scale))
+
+
+_SVG_TAG_RE = re.compile(r"<svg\b[^>]*>", re.S)
+_ATTR_RE = r'\s{name}\s*=\s*"[^"]*"'
+_NUM_RE = re.compile(r"[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?")
+
+
+def _svg_size(tag: str) -> tuple[float, float] | None:
+    """Intrinsic size in points: from the viewBox (Graphviz's units are points), else width/height."""
+    m = re.search(r'\sviewBox\s*=\s*"([^"]*)"', tag)
+    if m:
+        nums = [float(n) for n in _NUM_RE.findall(m.group(1))]
+        if len(nums) == 4 and nums[2] > 0 and nums[3] > 0:
+            return nums[2], nums[3]
+    sizes = []
+    for name in ("width", "height"):
+        a = re.search(rf'\s{name}\s*=\s*"([\d.]+)(pt|px)?"', tag)
+        if not a:
+            return None
+        value = float(a.group(1)) * (0.75 if a.group(2) == "px" else 1.0)
+        sizes.append(value)
+    return (sizes[0], sizes[1]) if sizes[0] > 0 and sizes[1] > 0 else None
+
+
+def fit_scale(svg: str, box: tuple[float, float], *, max_scale: float = 1.0) -> float:
+    """The scale ``fit_svg`` would draw ``svg`` at in ``box`` (1.0 when the size is unknown)."""
+    m = _SVG_TAG_RE.search(svg)
+    size = _svg_size(m.group(0)) if m else None
+    if size is None:
+        return 1.0
+    return min(box[0] / size[0], box[1] / size[1], max_scale)
+
+
+def fit_svg(svg: str, box: tuple[float, float], *, max_scale: float = 1.0) -> str:
+    """The ``<svg>`` element alone, sized to fit ``box`` (points) keeping its aspect ratio.
+
+    Drops the XML declaration and DOCTYPE (not allowed inside HTML) and sets an
+    explicit width and height, so a big graph shrinks to the page instead of
+    being cut off, and a small one keeps its natural size.
+    """
+    start = svg.find("<svg")
+    if start < 0:
+        return ""
+    svg = svg[start:]
+    m = _SVG_TAG_RE.match(svg)
+    if not m:
+        return ""
+    tag = m.group(0)
+    size = _svg_size(tag)
+    if size is None:
+        return svg
+    w, h = size
+    scale = min(box[0] / w, box[1] / h, max_scale)
+    new_tag = re.sub(_ATTR_RE.format(name="width"), "", tag)
+    new_tag = re.sub(_ATTR_RE.format(name="height"), "", new_tag)
+    if not re.search(r"\sviewBox\s*=", new_tag):
+        new_tag = new_tag[:4] + f' viewBox="0 0 {w:.2f} {h:.2f}"' + new_tag[4:]
+    new_tag = new_tag[:4] + f' width="{w * scale:.2f}pt" height="{h * scale:.2f}pt"' + new_tag[4:]
+    return new_tag + svg[m.end():]
+
+
+# --------------------------------------------------------------------------- print HTML
+
+
+def _md(text: str | None, pathway: Pathway, *, location=None) -> Markup:
+    """Author Markdown as safe HTML with ``[[links]]`` pointing at in-document anchors."""
+    if not text:
+        return Markup("")
+    safe = markup.author_markdown(text, pathway, stage_href, location=location)
+    # markup.to_html renders Markdown whose raw HTML generator.render.escape has already escaped.
+    return Markup(markup.to_html(safe))
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _link(pathway: Pathway, stage_id: str, when: str | None = None) -> dict:
+    stage = pathway.stage_by_id.get(stage_id)
+    return {
+        "anchor": stage_anchor(stage_id),
+        "title": stage.title if stage else stage_id,
+        "when": _one_line(when) or None,
+    }
+
+
+def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
+    numbers = {r.id: n for n, r in enumerate(pathway.references, start=1)}
+    refs = []
+    for ref in dict.fromkeys(r.id for r in stage.references):
+        entry = pathway.reference_by_id.get(ref)
+        if entry is not None:
+            refs.append({"title": entry.title, "anchor": f"ref-{ref}", "number": numbers[ref]})
+    kind = stage.kind
+    return {
+        "id": stage.id,
+        "anchor": stage_anchor(stage.id),
+        "title": stage.title,
+        "kind_label": kind.capitalize(),
+        "summary": _one_line(stage.summary) or None,
+        "body_html": _md(stage.body, pathway, location=stage.field_locs.get("body")),
+        "facts": [(f.label, f.value) for f in stage.facts],
+        "svg": Markup(fit_svg(svg, STAGE_BOX, max_scale=STAGE_MAX_SCALE)) if svg else None,
+        "comes_from": [_link(pathway, src.id, t.when) for src, t in pathway.incoming.get(stage.id, ())],
+        "next": [_link(pathway, t.to, t.when) for t in stage.next],
+        "alongside": [_link(pathway, sid) for sid in pathway.alongside_of.get(stage.id, ())],
+        "references": refs,
+        "is_start": stage.id == pathway.start,
+    }
+
+
+def _doc_view(pathway: Pathway, built: _dt.datetime | None, lang: str) -> dict:
+    gov = pathway.governance
+    status = STATUS_LABELS.get(pathway.status, pathway.status.capitalize())
+    built_on = format_date(built.date()) if built else None
+    control = [
+        ("Pathway", pathway.id),
+        ("Version", pathway.version),
+        ("Status", status),
+        ("Owner", gov.owner or "—"),
+        ("Authors", "; ".join(gov.authors) or "—"),
+        ("Approved by", "; ".join(gov.approved_by) or "—"),
+        ("Approved on", format_date(gov.approved_on)),
+        ("Last reviewed", format_date(gov.last_reviewed)),
+        ("Next review due", format_date(gov.next_review)),
+    ]
+    if gov.expires:
+        control.append(("Expires", format_date(gov.expires)))
+    if gov.contact:
+        control.append(("Contact", gov.contact))
+    control.append(("Handbook built", built_on or "—"))
+    keywords = ["care pathway", pathway.id, f"version {pathway.version}", status]
+    keywords += [g.title for g in pathway.groups]
+    return {
+        "lang": lang,
+        "id": pathway.id,
+        "title": pathway.title,
+        "version": pathway.version,
+        "status_label": status,
+        "status_warning": STATUS_WARNINGS.get(pathway.status),
+        "control_line": CONTROL_LINE + (f" · built {built_on}" if built_on else ""),
+        "summary_html": _md(pathway.summary, pathway, location=pathway.field_locs.get("summary")),
+        "description": _one_line(pathway.summary) or pathway.title,
+        "audience": _one_line(pathway.audience) or None,
+        "owner": gov.owner,
+        "contact": gov.contact,
+        "control": control,
+        "keywords": keywords,
+        "generator": f"pathway-publisher {__version__}",
+        "built_on": built_on,
+        # W3C date-time for WeasyPrint's dcterms.created -> PDF CreationDate.
+        "built_iso": built.strftime("%Y-%m-%dT%H:%M:%SZ") if built else None,
+        "grouped": any(gid is not None for gid, _, _ in nav.stages_by_group(pathway)),
+    }
+
+
+def _legend() -> list[dict]:
+    from generator.render import palette
+
+    return [
+        {"label": f"{item.label}: {item.description}", "fill": item.style.fill if item.style else "#ffffff"}
+        for item in palette.legend_items()
+        if item.style is not None
+    ]
+
+
+def _cited_by(pathway: Pathway) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for _, _, ids in nav.stages_by_group(pathway):
+        for sid in ids:
+            for ref in pathway.stage_by_id[sid].references:
+                lst = out.setdefault(ref.id, [])
+                if all(x["anchor"] != stage_anchor(sid) for x in lst):
+                    lst.append(_link(pathway, sid))
+    return out
+
+
+def print_html(
+    pathway: Pathway,
+    diagrams: Diagrams,
+    *,
+    built: _dt.datetime | None,
+    lang: str = "en-GB",
+) -> str:
+    """The whole handbook as one self-contained HTML document (pure: no I/O but package data)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator.pdf", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    css = resources.files("generator.pdf").joinpath("assets/print.css").read_text(encoding="utf-8")
+    sections = []
+    for gid, title, ids in nav.stages_by_group(pathway):
+        # The only section of an ungrouped pathway gets no heading of its own.
+        group = {"id": gid, "title": title} if gid is not None or len(sections) else None
+        if group is not None:
+            chart = diagrams.groups.get(gid) if gid is not None else None
+            group["anchor"] = group_anchor(gid) if chart else None
+            group["orientation"], group["svg"] = fit_page(chart, STAGE_MAX_SCALE) if chart else (None, None)
+        stages = [_stage_view(pathway, pathway.stage_by_id[sid], diagrams.stages.get(sid)) for sid in ids]
+        sections.append({"group": group, "stages": stages})
+    cited = _cited_by(pathway)
+    references = [
+        {
+            "anchor": f"ref-{r.id}",
+            "title": r.title,
+            "url": escape.safe_url(r.url),
+            "cited_by": cited.get(r.id, []),
+        }
+        for r in pathway.references
+    ]
+    glossary = [
+        {
+            "term": g.term,
+            "abbr": g.abbr,
+            "definition_html": _md(g.definition, pathway, location=g.field_locs.get("definition")),
+        }
+        for g in sorted(pathway.glossary, key=lambda g: g.term.casefold())
+    ]
+    history = [
+        {
+            "version": h.version,
+            "date": format_date(h.date),
+            "summary_html": _md(h.summary, pathway, location=h.field_locs.get("summary")),
+            "approved_by": "; ".join(h.approved_by) or "—",
+        }
+        for h in pathway.history
+    ]
+    if diagrams.overview_is_group_map:
+        ov_title = "Overview: the phases of the pathway"
+        caption = (
+            "This pathway is too large to draw stage by stage on one page, so this map shows its "
+            "phases, with the number of stages in each; arrows show where one phase leads to another. "
+            "Each phase starts with its own flowchart, and each stage's page shows the stages around it."
+        )
+    else:
+        ov_title = "Overview flowchart"
+        caption = (
+            "Each box is a stage of the pathway; arrows show what comes next, labelled with the "
+            "condition where there is a choice. The contents page lists every stage with its page."
+        )
+    orientation, svg = fit_page(diagrams.overview, OVERVIEW_MAX_SCALE)
+    overview = {"title": ov_title, "caption": caption, "orientation": orientation, "svg": svg}
+    template = env.get_template("print.html.jinja")
+    return template.render(
+        css=Markup(css),
+        doc=_doc_view(pathway, built, lang),
+        overview=overview,
+        legend=_legend(),
+        overview_legend=not diagrams.overview_is_group_map,
+        sections=sections,
+        references=references,
+        glossary=glossary,
+        history=history,
+    )
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _no_fetch_fetcher():
+    """A WeasyPrint URL fetcher that fetches nothing.
+
+    The print HTML is self-contained; refusing every fetch keeps the build
+    offline and reproducible (an image in a body prints as its alt text).
+    """
+    from weasyprint.urls import URLFetcher
+
+    class NoFetch(URLFetcher):
+        def fetch(self, url, headers=None):  # noqa: D102 - WeasyPrint's interface
+            raise ValueError(f"external resources are not fetched for the handbook: {url}")
+
+    return NoFetch()
+
+
+def write_pdf(html: str, out: str | Path, *, progress: Callable[[str], None] | None = None) -> int:
+    """Render ``html`` with WeasyPrint into ``out`` atomically; return the page count.
+
+    The PDF is written to a temporary file next to ``out`` and renamed, so a
+    failed build never leaves a half-written handbook.
+    """
+    import weasyprint
+
+    out = Path(out)
+    say = progress or (lambda _msg: None)
+    say("laying out pages")
+    document = weasyprint.HTML(string=html, url_fetcher=_no_fetch_fetcher()).render()
+    say(f"writing {len(document.pages)} pages")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            document.write_pdf(fh)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return len(document.pages)
+
+
+def build_pdf(
+    pathway: Pathway,
+    out: str | Path,
+    *,
+    source_date_epoch: str | None = None,
+    cache_dir: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> int:
+    """Diagrams, print HTML and PDF for a checked pathway; returns the page count."""
+    say = progress or (lambda _msg: None)
+    built = build_datetime(pathway, source_date_epoch)
+    say("laying out flowcharts")
+    diagrams = layout_diagrams(pathway, cache_dir=cache_dir)
+    say("writing print HTML")
+    html = print_html(pathway, diagrams, built=built)
+    return write_pdf(html, out, progress=say)
+
+
+__all__: Sequence[str] = (
+    "Diagrams",
+    "PdfError",
+    "build_datetime",
+    "build_pdf",
+    "fit_svg",
+    "layout_diagrams",
+    "print_html",
+    "stage_anchor",
+    "write_pdf",
+)

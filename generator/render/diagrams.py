@@ -1,0 +1,437 @@
+"""DOT text for the pathway diagrams: the overview, one stage's neighbourhood,
+and, for large pathways, a map of groups plus one diagram per group.
+
+Functions here only build strings (no Graphviz call); ``generator.render.layout``
+turns them into SVG.  Output is deterministic: the same pathway gives
+byte-identical DOT.  Every node carries a stable ``id`` (``stage-<id>``,
+``start``, ``group-<id>``, ``stub-<id>``) so the SVG can be tested and styled.
+
+All user text goes through :mod:`generator.render.dotquote`.  Stages, transitions or
+alongside links that point at unknown stage ids are left out: the checks
+report them, and a diagram must still render for the author to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Callable, Iterable, Mapping
+
+from generator.render import palette
+from generator.render.dotquote import html_escape, html_label, quote, wrap, wrapped_label
+from generator.core.model import Pathway, Stage
+
+Href = Callable[[str], str]
+
+# Above this many stages the site shows a map of groups plus one diagram per
+# group instead of one overview.  Chosen for readability, not speed: measured
+# with dot 2.43, a branchy 100-stage overview lays out in 0.08 s but is already
+# ~1,000 x 8,700 pt; 1,000 stages take 0.5-6 s and are unreadable.
+OVERVIEW_MAX_STAGES = 100
+
+EDGE_LABEL_WIDTH = 20
+START_NODE = "__start__"  # not a valid slug, so it cannot clash with a stage
+
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def dom_id(prefix: str, ident: str) -> str:
+    """A stable, XML/HTML-safe id such as ``stage-chest-pain``.
+
+    Valid slugs pass through unchanged; anything else is hex-escaped so two
+    different ids never collide.
+    """
+    return f"{prefix}-{_safe(ident)}"
+
+
+def _safe(ident: str) -> str:
+    return _ID_UNSAFE.sub(lambda m: f"_{ord(m.group()):x}_", ident)
+
+
+def _attrs(attrs: Mapping[str, str]) -> str:
+    """``[k=v, ...]`` in insertion order; values must already be DOT literals."""
+    return "[" + ", ".join(f"{k}={v}" for k, v in attrs.items()) + "]"
+
+
+def _header(name: str, title: str | None, *, clusters: bool = False) -> list[str]:
+    lines = [
+        f"digraph {quote(name)} {{",
+        "  graph " + _attrs({
+            "rankdir": "TB",
+            "bgcolor": quote(palette.BACKGROUND),
+            "fontname": quote(palette.FONT),
+            "fontsize": "12",
+            "nodesep": "0.35",
+            "ranksep": "0.45",
+            "pad": "0.2",
+            # Explicit: layout speed and readability were measured with these.
+            "splines": "true",
+            "outputorder": "edgesfirst",
+        }) + ";",
+        "  node " + _attrs({
+            "fontname": quote(palette.FONT),
+            "fontsize": "11",
+            "margin": quote("0.14,0.07"),
+            "penwidth": "1.2",
+        }) + ";",
+        "  edge " + _attrs({
+            "fontname": quote(palette.FONT),
+            "fontsize": "9",
+            "color": quote(palette.EDGE),
+            "fontcolor": quote(palette.EDGE_LABEL),
+            "arrowsize": "0.7",
+            "penwidth": "1.1",
+        }) + ";",
+    ]
+    if clusters:
+        # Rank all nodes globally: without this dot collapses clusters first and
+        # may break a loop between groups at a forward edge, putting the start
+        # in the middle.  Only here: it is measurably slower on small graphs.
+        lines.append("  graph [newrank=true];")
+    if title:
+        lines.append("  graph " + _attrs({
+            "label": wrapped_label(title, 60),
+            "labelloc": "t",
+            "fontsize": "14",
+        }) + ";")
+    return lines
+
+
+def _kind_attrs(kind: str) -> dict[str, str]:
+    return {k: quote(v) for k, v in palette.style_for(kind).node_attrs().items()}
+
+
+def _stage_node(stage: Stage, href: Href, *, indent: str = "  ", extra: Mapping[str, str] | None = None,
+                label: str | None = None) -> str:
+    style = palette.style_for(stage.kind)
+    attrs = {
+        "id": quote(dom_id("stage", stage.id)),
+        "label": label if label is not None else wrapped_label(stage.title or stage.id, style.wrap),
+        **_kind_attrs(stage.kind),
+        "tooltip": quote(stage.summary or stage.title or stage.id, context="tooltip"),
+        "URL": quote(href(stage.id), context="url"),
+        "target": quote("_top"),
+    }
+    attrs.update(extra or {})
+    return f"{indent}{quote(stage.id)} {_attrs(attrs)};"
+
+
+def _start_lines(start: str) -> list[str]:
+    s = palette.START
+    node = {
+        "id": quote("start"),
+        "label": quote("Start"),
+        **{k: quote(v) for k, v in s.node_attrs().items()},
+        "fontsize": "10",
+        "width": "0.6",
+        "height": "0.3",
+        "margin": quote("0.06,0.02"),
+        "tooltip": quote("Start of the pathway", context="tooltip"),
+    }
+    return [
+        f"  {quote(START_NODE)} {_attrs(node)};",
+        f"  {quote(START_NODE)} -> {quote(start)} {_attrs({'id': quote('edge-start')})};",
+    ]
+
+
+def _edge(src: str, dst: str, when: str | None, edge_id: str) -> str:
+    attrs = {"id": quote(edge_id)}
+    if when:
+        attrs["label"] = wrapped_label(when, EDGE_LABEL_WIDTH)
+    return f"  {quote(src)} -> {quote(dst)} {_attrs(attrs)};"
+
+
+def _alongside_edge(a: str, b: str) -> str:
+    attrs = {
+        "id": quote(f"{dom_id('along', a)}--{_safe(b)}"),
+        "dir": "none",
+        "style": "dashed",
+        "color": quote(palette.ALONGSIDE),
+        # minlen=0 rather than constraint=false: the pair may share a rank,
+        # so stages running alongside sit side by side instead of floating.
+        "minlen": "0",
+        "tooltip": quote("Runs alongside", context="tooltip"),
+    }
+    return f"  {quote(a)} -> {quote(b)} {_attrs(attrs)};"
+
+
+def _unique_stages(pathway: Pathway) -> list[Stage]:
+    """Stages in file order, first of each id (duplicates are a check error)."""
+    by_id = pathway.stage_by_id
+    return [s for s in pathway.stages if by_id.get(s.id) is s]
+
+
+def _edge_ids() -> Callable[[str, str], str]:
+    """Stable ids for edges, numbered only when the same pair repeats."""
+    seen: Counter[tuple[str, str]] = Counter()
+
+    def make(src: str, dst: str) -> str:
+        seen[(src, dst)] += 1
+        n = seen[(src, dst)]
+        base = f"{dom_id('edge', src)}--{_safe(dst)}"
+        return base if n == 1 else f"{base}--{n}"
+
+    return make
+
+
+def _transition_lines(stages: Iterable[Stage], keep: Callable[[str, str], bool]) -> list[str]:
+    make_id = _edge_ids()
+    return [
+        _edge(s.id, t.to, t.when, make_id(s.id, t.to))
+        for s in stages
+        for t in s.next
+        if keep(s.id, t.to)
+    ]
+
+
+def _alongside_lines(pathway: Pathway, ids: list[str], keep: Callable[[str, str], bool]) -> list[str]:
+    """One dashed edge per unordered alongside pair, in file order."""
+    order = {sid: i for i, sid in enumerate(ids)}
+    lines = []
+    for a in ids:
+        for b in pathway.alongside_of.get(a, ()):
+            if b in order and order[a] < order[b] and keep(a, b):
+                lines.append(_alongside_edge(a, b))
+    return lines
+
+
+def _cluster_open(group_id: str, title: str, indent: str = "  ") -> list[str]:
+    return [
+        f"{indent}subgraph {quote('cluster_' + group_id)} {{",
+        f"{indent}  graph " + _attrs({
+            "id": quote(dom_id("group", group_id)),
+            "label": wrapped_label(title, 40),
+            "labeljust": "l",
+            "style": quote("rounded,filled"),
+            "fillcolor": quote(palette.CLUSTER_FILL),
+            "color": quote(palette.CLUSTER_BORDER),
+            "fontsize": "12",
+            "fontcolor": quote(palette.TEXT),
+        }) + ";",
+    ]
+
+
+def overview_is_too_large(pathway: Pathway) -> bool:
+    """True when the site should show ``groups_map_dot`` + ``group_dot`` instead of one overview."""
+    if len(pathway.stage_by_id) <= OVERVIEW_MAX_STAGES:
+        return False
+    used = {s.group for s in pathway.stages if s.group in pathway.group_by_id}
+    # Without groups the map would be one box: the big overview is still better.
+    return len(used) >= 2
+
+
+def overview_dot(pathway: Pathway, href: Href, *, title: str | None = None) -> str:
+    """The whole pathway: one linked node per stage, groups as clusters."""
+    stages = _unique_stages(pathway)
+    ids = [s.id for s in stages]
+    known = set(ids)
+    lines = _header(f"overview-{pathway.id}", title, clusters=True)
+    if pathway.start in known:
+        # The start marker comes first: dot breaks cycles by a depth-first
+        # walk in node order, so loops are drawn as back edges from the start.
+        lines += _start_lines(pathway.start)
+    groups = pathway.group_by_id
+    for g in pathway.groups:
+        if groups.get(g.id) is not g:
+            continue
+        members = [s for s in stages if s.group == g.id]
+        if not members:
+            continue
+        lines += _cluster_open(g.id, g.title)
+        lines += [_stage_node(s, href, indent="    ") for s in members]
+        lines.append("  }")
+    lines += [_stage_node(s, href) for s in stages if s.group not in groups]
+    both = lambda a, b: a in known and b in known  # noqa: E731
+    lines += _transition_lines(stages, both)
+    lines += _alongside_lines(pathway, ids, both)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def neighbourhood_dot(pathway: Pathway, stage_id: str, href: Href) -> str:
+    """One stage with the stages that lead to it, follow it and run alongside it."""
+    by_id = pathway.stage_by_id
+    focus = by_id.get(stage_id)
+    if focus is None:
+        raise KeyError(f"no stage with id {stage_id!r}")
+    preds: list[str] = []
+    for src, _t in pathway.incoming.get(stage_id, ()):
+        if src.id in by_id and src.id not in preds:
+            preds.append(src.id)
+    succs: list[str] = []
+    for t in focus.next:
+        if t.to in by_id and t.to not in succs:
+            succs.append(t.to)
+    along = [a for a in pathway.alongside_of.get(stage_id, ()) if a in by_id]
+
+    lines = _header(f"stage-{stage_id}", None)
+    if pathway.start == stage_id:
+        lines += _start_lines(stage_id)
+    style = palette.style_for(focus.kind)
+    title_lines = "<br/>".join(html_escape(line) for line in wrap(focus.title or focus.id, style.wrap))
+    focus_label = html_label(f'<font point-size="8"><b>YOU ARE HERE</b></font><br/>{title_lines}')
+    # Predecessors are declared before the focus so that, when a stage is both
+    # before and after it (a loop), dot's cycle breaking still draws it above.
+    before = [sid for sid in preds if sid != stage_id]
+    after = [sid for sid in succs + along if sid != stage_id and sid not in before]
+    # Alongside-only stages go in a "Runs alongside" panel beside the focus,
+    # stacked, with one dashed link to the panel: separate dashed arcs to each
+    # crossed over the condition labels and were hard to read.
+    side = [a for a in along if a not in preds and a not in succs and a != stage_id]
+    lines += [_stage_node(by_id[sid], href) for sid in before]
+    lines.append(_stage_node(focus, href, label=focus_label, extra={
+        "penwidth": "3",
+        "color": quote(palette.HIGHLIGHT_BORDER),
+        # Room for the "YOU ARE HERE" line inside box3d/diamond outlines.
+        "margin": quote("0.2,0.12"),
+    }))
+    lines += [_stage_node(by_id[sid], href) for sid in dict.fromkeys(after) if sid not in side]
+    if side:
+        lines += _alongside_panel(stage_id, side, by_id, href)
+    make_id = _edge_ids()
+    for src, t in pathway.incoming.get(stage_id, ()):
+        if src.id in by_id and src.id != stage_id:
+            lines.append(_edge(src.id, stage_id, t.when, make_id(src.id, stage_id)))
+    for t in focus.next:
+        if t.to in by_id:
+            lines.append(_edge(stage_id, t.to, t.when, make_id(stage_id, t.to)))
+    for a in along:
+        if a not in side:
+            lines.append(_alongside_edge(stage_id, a))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _alongside_panel(focus_id: str, side: list[str], by_id: Mapping[str, Stage], href: Href) -> list[str]:
+    """A dashed cluster of the stages running alongside ``focus_id``, linked to it once."""
+    lines = [
+        "  graph [newrank=true, compound=true];",
+        f"  subgraph {quote('cluster___alongside')} {{",
+        "    graph " + _attrs({
+            "id": quote("alongside"),
+            "label": quote("Runs alongside"),
+            "labeljust": "l",
+            "style": quote("rounded,dashed"),
+            "color": quote(palette.ALONGSIDE),
+            "fontsize": "10",
+            "fontcolor": quote(palette.TEXT),
+        }) + ";",
+    ]
+    lines += [_stage_node(by_id[sid], href, indent="    ") for sid in side]
+    if len(side) > 1:  # stack them in file order
+        lines.append("    " + " -> ".join(quote(s) for s in side) + " [style=invis];")
+    lines.append("  }")
+    lines.append(f"  {{ rank=same; {quote(focus_id)} {quote(side[0])}; }}")
+    attrs = {
+        "id": quote(f"{dom_id('along', focus_id)}--panel"),
+        "dir": "none",
+        "style": "dashed",
+        "color": quote(palette.ALONGSIDE),
+        "lhead": quote("cluster___alongside"),
+        "minlen": "2",
+        "tooltip": quote("Runs alongside", context="tooltip"),
+    }
+    lines.append(f"  {quote(focus_id)} -> {quote(side[0])} {_attrs(attrs)};")
+    return lines
+
+
+def _group_of(pathway: Pathway, stage: Stage) -> str | None:
+    return stage.group if stage.group in pathway.group_by_id else None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def groups_map_dot(pathway: Pathway, href_group: Href, *, title: str | None = None) -> str:
+    """A collapsed map: one linked node per group, arrows where transitions cross groups.
+
+    Stages without a (known) group are shown as one unlinked "Other stages" node.
+    """
+    stages = _unique_stages(pathway)
+    by_id = pathway.stage_by_id
+    counts = Counter(_group_of(pathway, s) for s in stages)
+    node_name = lambda gid: gid if gid is not None else "__ungrouped__"  # noqa: E731
+    lines = _header(f"groups-{pathway.id}", title)
+    start = by_id.get(pathway.start)
+    if start is not None:
+        lines += _start_lines(node_name(_group_of(pathway, start)))
+    box = {"shape": quote("box"), "style": quote("rounded,filled"), "fillcolor": quote(palette.CLUSTER_FILL),
+           "color": quote(palette.CLUSTER_BORDER), "fontcolor": quote(palette.TEXT), "penwidth": "1.5"}
+    for g in pathway.groups:
+        if pathway.group_by_id.get(g.id) is not g or not counts.get(g.id):
+            continue
+        attrs = {
+            "id": quote(dom_id("group", g.id)),
+            "label": quote("\n".join(wrap(g.title, 24)) + "\n" + _plural(counts[g.id], "stage")),
+            **box,
+            "tooltip": quote(f"{g.title}: {_plural(counts[g.id], 'stage')}", context="tooltip"),
+            "URL": quote(href_group(g.id), context="url"),
+            "target": quote("_top"),
+        }
+        lines.append(f"  {quote(g.id)} {_attrs(attrs)};")
+    if counts.get(None):
+        attrs = {"id": quote("group-ungrouped"),
+                 "label": quote("Other stages\n" + _plural(counts[None], "stage")), **box}
+        lines.append(f"  {quote(node_name(None))} {_attrs(attrs)};")
+    crossings: Counter[tuple[str, str]] = Counter()
+    for s in stages:
+        for t in s.next:
+            if t.to in by_id:
+                a, b = node_name(_group_of(pathway, s)), node_name(_group_of(pathway, by_id[t.to]))
+                if a != b:
+                    crossings[(a, b)] += 1
+    for (a, b), n in crossings.items():  # insertion order = file order
+        attrs = {
+            "id": quote(f"{dom_id('edge', a)}--{_safe(b)}"),
+            "penwidth": f"{min(1.1 + 0.4 * (n - 1), 4):.1f}",
+            "tooltip": quote(_plural(n, "transition"), context="tooltip"),
+        }
+        lines.append(f"  {quote(a)} -> {quote(b)} {_attrs(attrs)};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def group_dot(pathway: Pathway, group_id: str, href: Href, *, title: str | None = None) -> str:
+    """One group's stages, plus dashed stub nodes for neighbours in other groups."""
+    if group_id not in pathway.group_by_id:
+        raise KeyError(f"no group with id {group_id!r}")
+    stages = _unique_stages(pathway)
+    by_id = pathway.stage_by_id
+    members = [s for s in stages if s.group == group_id]
+    inside = {s.id for s in members}
+    lines = _header(f"group-{group_id}", title)
+    if pathway.start in inside:
+        lines += _start_lines(pathway.start)
+    lines += [_stage_node(s, href) for s in members]
+
+    stubs: list[str] = []
+    for s in members:
+        stubs += [t.to for t in s.next if t.to in by_id and t.to not in inside]
+        stubs += [src.id for src, _t in pathway.incoming.get(s.id, ()) if src.id in by_id and src.id not in inside]
+        stubs += [a for a in pathway.alongside_of.get(s.id, ()) if a in by_id and a not in inside]
+    for sid in dict.fromkeys(stubs):
+        other = by_id[sid]
+        gid = _group_of(pathway, other)
+        where = pathway.group_by_id[gid].title if gid else "another part of the pathway"
+        attrs = {
+            "id": quote(dom_id("stub", sid)),
+            "label": quote("\n".join(wrap(other.title or sid, 22)) + "\n(" + "\n".join(wrap(where, 24)) + ")"),
+            "shape": quote("box"),
+            "style": quote("dashed,rounded"),
+            "color": quote(palette.ALONGSIDE),
+            "fontcolor": quote(palette.EDGE_LABEL),
+            "fontsize": "9",
+            "tooltip": quote(f"{other.title} (in {where})", context="tooltip"),
+            "URL": quote(href(sid), context="url"),
+            "target": quote("_top"),
+        }
+        lines.append(f"  {quote(sid)} {_attrs(attrs)};")
+    shown = inside | set(stubs)
+    # Transitions with at least one end inside the group.
+    touching = lambda a, b: (a in inside or b in inside) and a in shown and b in shown  # noqa: E731
+    sources = members + [by_id[sid] for sid in dict.fromkeys(stubs)]
+    lines += _transition_lines(sources, touching)
+    lines += _alongside_lines(pathway, [s.id for s in sources], touching)
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,108 @@
+"""Pathway text to safe Markdown (and, for the PDF, to HTML).
+
+Shared by the website (``generator.site.pages``) and the PDF handbook
+(``generator.pdf.handbook``); nothing here knows about MkDocs.
+
+* ``author_markdown`` - a summary or body: raw HTML escaped (see
+  ``generator.render.escape``) and ``[[stage-id]]`` / ``[[stage-id|text]]`` turned
+  into ordinary Markdown links via a caller-supplied ``href`` function, so the
+  site can link to ``stage-id.md`` files and the PDF to ``#stage-id`` anchors.
+* ``abbreviation_block`` - ``*[CT]: Computed tomography`` lines for the
+  ``abbr`` extension, appended to a page so every abbreviation on it gets a
+  hover definition.
+* ``to_html`` - Python-Markdown with the same extensions the site uses.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from generator.render import escape
+from generator.core.model import GlossaryEntry, Location, Pathway
+from generator.core.wikilinks import iter_wikilinks
+
+# The extensions both the site (mkdocs.yml) and the PDF rely on.
+MARKDOWN_EXTENSIONS: tuple[str, ...] = (
+    "abbr",
+    "admonition",
+    "attr_list",
+    "def_list",
+    "md_in_html",
+    "tables",
+    "toc",
+    "pymdownx.details",
+)
+
+
+class UnknownStageLink(ValueError):
+    """A ``[[stage-id]]`` names no stage; ``str()`` is ``FILE:LINE:COL: message``."""
+
+    def __init__(self, target: str, location: Location | None, suggestion: str | None = None):
+        self.target = target
+        self.location = location
+        hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
+        where = f"{location}: " if location else ""
+        super().__init__(f"{where}link [[{target}]] names no stage{hint}")
+
+
+def _suggest(target: str, candidates: Iterable[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(target, list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def author_markdown(
+    text: str | None,
+    pathway: Pathway,
+    href: Callable[[str], str],
+    *,
+    location: Location | None = None,
+    one_line: bool = False,
+) -> str:
+    """Author Markdown made safe, with ``[[links]]`` resolved through ``href(stage_id)``.
+
+    ``one_line`` produces a table-cell/list-item safe version (see
+    ``escape.cell``).  Raises ``UnknownStageLink`` for a link to no stage.
+    """
+    if not text:
+        return ""
+    # Links are swapped for placeholder tokens, the rest is escaped, then the
+    # tokens become Markdown links (whose text we escape ourselves).
+    links: list[str] = []
+    parts: list[str] = []
+    pos = 0
+    for link in iter_wikilinks(text):
+        stage = pathway.stage_by_id.get(link.target)
+        if stage is None:
+            raise UnknownStageLink(link.target, location, _suggest(link.target, pathway.stage_by_id))
+        label = escape.plain(link.text if link.text is not None else stage.title)
+        parts.append(text[pos : link.start])
+        parts.append(f"\x1a{len(links)}\x1a")
+        links.append(f"[{label}]({href(stage.id)})")
+        pos = link.end
+    parts.append(text[pos:])
+    safe = (escape.cell if one_line else escape.markdown)("".join(parts))
+    for i, md in enumerate(links):
+        safe = safe.replace(f"\x1a{i}\x1a", md)
+    return safe
+
+
+def abbreviation_block(glossary: Iterable[GlossaryEntry]) -> str:
+    """``*[ABBR]: expansion`` lines for every glossary entry with an abbreviation."""
+    lines = []
+    for entry in glossary:
+        abbr = (entry.abbr or "").strip()
+        # The abbr syntax cannot hold ']' or a line break in the abbreviation.
+        if not abbr or "]" in abbr or "\n" in abbr:
+            continue
+        title = " ".join(entry.term.split())
+        lines.append(f"*[{abbr}]: {title}")
+    return "\n".join(lines)
+
+
+def to_html(markdown_text: str) -> str:
+    """Render Markdown to an HTML fragment with the site's extensions (for the PDF)."""
+    import markdown
+
+    return markdown.markdown(markdown_text, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")

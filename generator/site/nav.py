@@ -1,0 +1,116 @@
+"""Where each generated page lives, how pages link to each other, and the site nav.
+
+Pure functions on strings; no MkDocs import.  Paths are POSIX paths relative
+to the root of the generated set (``index.md``, ``stages/<id>.md``...).
+
+Two kinds of links:
+
+* Markdown links point at ``.md`` source files (``md_link``); MkDocs rewrites
+  them for either value of ``use_directory_urls``.
+* Links inside raw HTML (the inline SVG flowcharts) are not rewritten by
+  MkDocs, so ``url_link`` computes the final relative URL from the page's
+  own final URL; it must be told ``use_directory_urls``.
+
+Both are relative, so they stay right when the whole set is moved under a
+prefix (the ``docs/_generated/`` folder written by ``pathway generate``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from generator.core.model import Pathway
+
+HOME = "index.md"
+GLOSSARY = "glossary.md"
+REFERENCES = "references.md"
+HISTORY = "history.md"
+CSS = "assets/pathway.css"
+
+# More stages than this in one nav section are split into numbered
+# sub-sections, so that with navigation.prune each page carries only a
+# bounded slice of the nav, however big the pathway.
+NAV_CHUNK = 40
+
+
+def stage_path(stage_id: str) -> str:
+    return f"stages/{stage_id}.md"
+
+
+def group_path(group_id: str) -> str:
+    return f"groups/{group_id}.md"
+
+
+def page_url(src: str, use_directory_urls: bool) -> str:
+    """The URL (relative to the site root) MkDocs gives to the page ``src``."""
+    stem, _ = posixpath.splitext(src)
+    if not use_directory_urls:
+        return f"{stem}.html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return f"{stem}/"
+
+
+def url_link(from_src: str, to_src: str, use_directory_urls: bool) -> str:
+    """Relative URL from page ``from_src`` to page ``to_src``, as a browser resolves it."""
+    here = page_url(from_src, use_directory_urls)
+    there = page_url(to_src, use_directory_urls)
+    # A directory URL ("stages/a/") is its own base; a file URL resolves from its folder.
+    base = here if here == "" or here.endswith("/") else posixpath.dirname(here)
+    rel = posixpath.relpath(there or ".", base.rstrip("/") or ".")
+    if there == "" or there.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+    return rel
+
+
+def md_link(from_src: str, to_src: str) -> str:
+    """Relative link between two Markdown sources, for MkDocs to rewrite."""
+    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
+def _stage_entries(pathway: Pathway, ids: list[str]) -> list[dict]:
+    return [{pathway.stage_by_id[i].title: stage_path(i)} for i in ids]
+
+
+def _chunked(title: str, entries: list[dict]) -> dict:
+    if len(entries) <= NAV_CHUNK:
+        return {title: entries}
+    parts = []
+    for n in range(0, len(entries), NAV_CHUNK):
+        chunk = entries[n : n + NAV_CHUNK]
+        parts.append({f"{title} ({n + 1}–{n + len(chunk)})": chunk})
+    return {title: parts}
+
+
+def stages_by_group(pathway: Pathway) -> list[tuple[str | None, str, list[str]]]:
+    """(group id, group title, stage ids) in group order; ungrouped stages last."""
+    out: list[tuple[str | None, str, list[str]]] = []
+    seen: set[str] = set()
+    for g in pathway.groups:
+        ids = [s.id for s in pathway.stages if s.group == g.id and s.id not in seen]
+        seen.update(ids)
+        if ids:
+            out.append((g.id, g.title, ids))
+    rest = [s.id for s in pathway.stages if s.id not in seen]
+    # Keep first occurrences only (duplicates are reported by the checks).
+    rest = list(dict.fromkeys(rest))
+    if rest:
+        out.append((None, "Stages" if not out else "Other stages", rest))
+    return out
+
+
+def site_nav(pathway: Pathway, *, has_group_pages: bool = False) -> list[dict | str]:
+    """The MkDocs ``nav`` for the generated pages: home, one section per group, then reference pages.
+
+    Each group is a nested section (``Pathway`` > group > stages), so Material's
+    ``navigation.prune`` leaves out every group except the current one.
+    """
+    sections = []
+    for gid, title, ids in stages_by_group(pathway):
+        entries = _stage_entries(pathway, ids)
+        if has_group_pages and gid is not None:
+            entries.insert(0, {"Overview": group_path(gid)})
+        sections.append(_chunked(title, entries))
+    nav: list[dict | str] = [{"Home": HOME}, {"Stages": sections}]
+    nav.append({"Reference": [{"Glossary": GLOSSARY}, {"References": REFERENCES}, {"History": HISTORY}]})
+    return nav

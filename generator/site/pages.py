@@ -1,0 +1,433 @@
+"""The website as data: a checked ``Pathway`` in, ``{relative path: bytes}`` out.
+
+``render_site`` is the only place that renders site pages.  It does no I/O
+apart from reading its own templates and CSS: the MkDocs plugin serves the
+result as virtual files, ``pathway generate`` writes it to a folder, and the
+tests inspect it directly.
+
+The file set (paths relative to the docs root)::
+
+    index.md                 home: summary, governance, flowchart, stages by group
+    stages/<stage-id>.md     one page per stage
+    groups/<group-id>.md     one page per group, only for very large pathways
+    glossary.md, references.md, history.md
+    assets/pathway.css       badges, diagram panel, disclaimer (mkdocs.yml extra_css)
+
+Design notes
+------------
+* Templates (``generator/templates/*.md.jinja``) produce Markdown, so Jinja
+  autoescape is off and every value from the pathway goes through a filter
+  from ``generator.render.escape`` (``plain``, ``md``, ``cell``, ``attr``) or arrives
+  already made safe by ``generator.render.markup``.  ``StrictUndefined`` turns a typo
+  in a template into an error instead of an empty string.
+* Markdown links point at ``.md`` files (MkDocs rewrites them); links inside
+  the inline SVG flowcharts are raw HTML that MkDocs never rewrites, so they
+  are computed for the page's final URL (``nav.url_link``) and depend on
+  ``use_directory_urls``.
+* All diagrams of the site are laid out with one ``layout`` call (one ``dot``
+  process, cached).
+* Dates come only from the pathway and ``today`` (which the caller takes from
+  ``generator.core.pipeline.today()``, i.e. SOURCE_DATE_EPOCH when set), so the
+  output is byte-identical for the same input.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Callable, Sequence
+
+import jinja2
+
+from generator.render import escape
+from generator.site import nav
+from generator.render.markup import UnknownStageLink, abbreviation_block, author_markdown
+from generator.core.model import Pathway, Stage
+
+# layout(dots, *, id_prefixes) -> svgs; generator.render.layout.render_svgs fits.
+Layout = Callable[..., list[str]]
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December")
+PDF_NAME = "pathway.pdf"
+STATUS_LABELS = {"draft": "Draft", "active": "Active", "retired": "Retired"}
+
+
+class SiteError(Exception):
+    """The site cannot be rendered; ``str()`` is a user-facing message (often FILE:LINE:COL: ...)."""
+
+
+def format_date(d: _dt.date | None) -> str:
+    """'1 November 2026': unambiguous for UK and US readers, no locale involved."""
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else ""
+
+
+def review_overdue(pathway: Pathway, today: _dt.date | None) -> bool:
+    nr = pathway.governance.next_review
+    return bool(nr and today and today > nr)
+
+
+def kind_label(kind: str) -> str:
+    from generator.render.palette import style_for
+
+    style = style_for(kind)
+    return style.label if style.kind == kind else kind.capitalize()
+
+
+def badge(kind: str) -> str:
+    """The coloured kind label (raw HTML; colours in assets/pathway.css)."""
+    return f'<span class="pathway-badge pathway-kind-{escape.attr(kind)}">{escape.html_text(kind_label(kind))}</span>'
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator.site", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Markdown output: escaping is explicit, via the filters below
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(plain=escape.plain, md=escape.markdown, cell=escape.cell,
+                       attr=escape.attr, html=escape.html_text)
+    return env
+
+
+@dataclass(frozen=True)
+class _Diagram:
+    """One diagram to lay out: which page embeds it and how it is described."""
+
+    page: str
+    dot: str
+    name: str
+    description: str
+    caption: str
+    id_prefix: str
+
+
+def _default_layout(dots: Sequence[str], *, id_prefixes: Sequence[str]) -> list[str]:
+    from generator.render.layout import render_svgs
+
+    return render_svgs(list(dots), id_prefixes=list(id_prefixes))
+
+
+def _figure(svg: str, caption: str, css: str) -> str:
+    """Raw HTML block for Markdown: no blank lines inside, or Markdown would end the block."""
+    svg = re.sub(r"\n\s*\n", "\n", svg.strip())
+    # data-search-exclude: the diagram's text is also given as a list on the
+    # page; indexing the SVG labels too put "YOU ARE HERE" in every search hit.
+    return (f'<figure class="pathway-diagram {css}" data-search-exclude>\n{svg}\n'
+            f"<figcaption>{escape.html_text(caption)}</figcaption>\n</figure>")
+
+
+class _Renderer:
+    """Holds the pathway and the per-site settings while the pages are built."""
+
+    def __init__(self, pathway: Pathway, today: _dt.date | None, use_directory_urls: bool):
+        self.p = pathway
+        self.today = today
+        self.udu = use_directory_urls
+        self.env = _environment()
+        self.abbreviations = abbreviation_block(pathway.glossary)
+        nr = pathway.governance.next_review
+        self.common = {
+            "pathway": pathway,
+            "status_label": STATUS_LABELS.get(pathway.status, pathway.status),
+            "next_review": format_date(nr) + (" (overdue)" if review_overdue(pathway, today) else ""),
+            "abbreviations": self.abbreviations,
+        }
+
+    # -- links ---------------------------------------------------------------
+    def md_href(self, page: str) -> Callable[[str], str]:
+        return lambda sid: nav.md_link(page, nav.stage_path(sid))
+
+    def svg_href(self, page: str) -> Callable[[str], str]:
+        return lambda sid: nav.url_link(page, nav.stage_path(sid), self.udu)
+
+    def stage_link(self, page: str, sid: str) -> str:
+        title = self.p.stage_by_id[sid].title if sid in self.p.stage_by_id else sid
+        return f"[{escape.plain(title)}]({nav.md_link(page, nav.stage_path(sid))})"
+
+    def text(self, s: str | None, page: str, stage: Stage | None = None, fld: str = "", one_line: bool = False) -> str:
+        loc = (stage.field_locs.get(fld) or stage.loc) if stage else self.p.field_locs.get(fld)
+        return author_markdown(s, self.p, self.md_href(page), location=loc, one_line=one_line)
+
+    def page(self, template: str, **ctx) -> bytes:
+        return self.env.get_template(template).render(**self.common, **ctx).encode("utf-8")
+
+    # -- diagrams --------------------------------------------------------------
+    def diagrams(self) -> list[_Diagram]:
+        from generator.render import diagrams as d
+
+        p = self.p
+        out: list[_Diagram] = []
+        if d.overview_is_too_large(p):
+            href_group = lambda gid: nav.url_link(nav.HOME, nav.group_path(gid), self.udu)  # noqa: E731
+            out.append(_Diagram(nav.HOME, d.groups_map_dot(p, href_group), f"Map of the phases of {p.title}",
+                                "Each box is a phase of the pathway; select one to open its flowchart.",
+                                "The phases of the pathway. Select a box to open that phase.", "map-"))
+            for gid in self._group_ids():
+                page = nav.group_path(gid)
+                out.append(_Diagram(page, d.group_dot(p, gid, self.svg_href(page)),
+                                    f"Flowchart of {p.group_by_id[gid].title}",
+                                    "Each box is a stage; select one to open it. Dashed boxes are in other phases.",
+                                    "Select a box to open that stage. Dashed boxes belong to other phases.",
+                                    f"g-{gid}-"))
+        else:
+            out.append(_Diagram(nav.HOME, d.overview_dot(p, self.svg_href(nav.HOME)), f"Flowchart of {p.title}",
+                                "Each box is a stage of the pathway; select one to open it. "
+                                "The same flow is given as text below the flowchart.",
+                                "The whole pathway. Select a box to open that stage; the flowchart is also given as text below.",
+                                "ov-"))
+        for s in self._stages():
+            page = nav.stage_path(s.id)
+            out.append(_Diagram(page, d.neighbourhood_dot(p, s.id, self.svg_href(page)),
+                                f"Where {s.title} sits in the pathway",
+                                "The stages that lead here, follow and run alongside; "
+                                "the same links are listed under Comes from, What next and Alongside.",
+                                "Where this stage sits. Select a box to open that stage; "
+                                "the same links are listed below.", f"nb-{s.id}-"))
+        return out
+
+    def _stages(self) -> list[Stage]:
+        return list(self.p.stage_by_id.values())
+
+    def _group_ids(self) -> list[str]:
+        return [gid for gid, _t, _ids in nav.stages_by_group(self.p) if gid is not None]
+
+    # -- pages -----------------------------------------------------------------
+    def rows(self, page: str, ids: list[str]) -> list[dict]:
+        out = []
+        for sid in ids:
+            s = self.p.stage_by_id[sid]
+            out.append({"title": s.title, "link": nav.md_link(page, nav.stage_path(sid)), "badge": badge(s.kind),
+                        "summary": self.text(s.summary, page, s, "summary", one_line=True)})
+        return out
+
+    def home(self, figures: dict[str, str], legend: str) -> bytes:
+        p, g = self.p, self.p.governance
+        page = nav.HOME
+        notices = []
+        if p.status == "draft":
+            notices.append({"kind": "warning", "title": "Draft: not yet approved for clinical use",
+                            "text": "This version is a draft for review. Do not use it to guide care."})
+        elif p.status == "retired":
+            notices.append({"kind": "danger", "title": "Retired: do not use",
+                            "text": "This pathway has been withdrawn and must not be used to guide care."})
+        if review_overdue(p, self.today):
+            who = f" Check with {escape.plain(g.owner)} that it is still current." if g.owner else ""
+            notices.append({"kind": "warning", "title": "Review overdue",
+                            "text": f"This pathway was due for review on **{format_date(g.next_review)}**.{who}"})
+        about = [("Version", escape.plain(p.version)),
+                 ("Status", escape.plain(STATUS_LABELS.get(p.status, p.status)))]
+        if p.audience:
+            about.append(("Audience", self.text(p.audience, page, fld="audience", one_line=True)))
+        people = [("Owner", [g.owner] if g.owner else []), ("Authors", list(g.authors)),
+                  ("Approved by", list(g.approved_by))]
+        about += [(label, escape.cell("; ".join(v))) for label, v in people if v]
+        for label, d in (("Approved on", g.approved_on), ("Last reviewed", g.last_reviewed),
+                         ("Next review", g.next_review)):
+            if d:
+                text = format_date(d) + (" — **overdue**" if label == "Next review" and review_overdue(p, self.today) else "")
+                about.append((label, text))
+        if g.contact:
+            about.append(("Contact", self._contact(g.contact)))
+        sections = [{"title": title, "rows": self.rows(page, ids)} for _gid, title, ids in nav.stages_by_group(p)]
+        big = nav.HOME in figures and any(d for d in figures if d.startswith("groups/"))
+        group_links = ([(p.group_by_id[gid].title, nav.md_link(page, nav.group_path(gid))) for gid in self._group_ids()]
+                       if big else [])
+        return self.page("index.md.jinja", notices=notices,
+                         summary=self.text(p.summary, page, fld="summary"),
+                         pdf_href=PDF_NAME, about=about, diagram=figures.get(page, ""), legend=legend,
+                         flow_text=self.flow_text(page) if not big else [], group_links=group_links,
+                         sections=sections)
+
+    def _contact(self, contact: str) -> str:
+        c = contact.strip()
+        if re.fullmatch(r"[^@\s<>()\[\]]+@[^@\s<>()\[\]]+\.[A-Za-z]{2,}", c):
+            return f"[{escape.plain(c)}](mailto:{c})"
+        url = escape.safe_url(c)
+        return f"[{escape.plain(c)}]({url})" if url else escape.cell(c)
+
+    def flow_text(self, page: str) -> list[str]:
+        """The text alternative of the overview: one line per stage, with its branches."""
+        p = self.p
+        lines = []
+        if p.start in p.stage_by_id:
+            lines.append(f"- **Start:** {self.stage_link(page, p.start)}")
+        for s in self._stages():
+            parts = []
+            for t in s.next:
+                if t.to not in p.stage_by_id:
+                    continue
+                cond = f"if {escape.cell(t.when)} " if t.when else ""
+                parts.append(f"{cond}→ {self.stage_link(page, t.to)}")
+            along = [self.stage_link(page, a) for a in p.alongside_of.get(s.id, ())]
+            rest = "; ".join(parts) if parts else "end of the pathway"
+            if along:
+                rest += "; alongside " + ", ".join(along)
+            lines.append(f"- {self.stage_link(page, s.id)} *({escape.plain(kind_label(s.kind))})*: {rest}")
+        return lines
+
+    def stage(self, s: Stage, figures: dict[str, str]) -> bytes:
+        p, page = self.p, nav.stage_path(s.id)
+        crumbs = [f"[Home]({nav.md_link(page, nav.HOME)})"]
+        if s.group in p.group_by_id:
+            title = escape.plain(p.group_by_id[s.group].title)
+            gpage = nav.group_path(s.group)
+            crumbs.append(f"[{title}]({nav.md_link(page, gpage)})" if gpage in figures else title)
+        comes_from = []
+        for src, t in p.incoming.get(s.id, ()):
+            cond = f" — when {escape.cell(t.when)}" if t.when else ""
+            comes_from.append(f"{self.stage_link(page, src.id)}{cond}")
+        what_next = []
+        for t in s.next:
+            link = self.stage_link(page, t.to)
+            what_next.append(f"**{escape.cell(t.when)}** → {link}" if t.when else link)
+        refs = []
+        for r in s.references:
+            ref = p.reference_by_id.get(r.id)
+            if ref is None:
+                continue
+            url = escape.safe_url(ref.url)
+            title = escape.plain(ref.title)
+            more = f"[details]({nav.md_link(page, nav.REFERENCES)}#ref-{ref.id})"
+            refs.append(f"[{title}]({url}) ({more})" if url else f"{title} ({more})")
+        return self.page(
+            "stage.md.jinja", stage=s, breadcrumb=" › ".join(crumbs), badge=badge(s.kind),
+            summary=self.text(s.summary, page, s, "summary", one_line=True),
+            diagram=figures.get(page, ""), body=self.text(s.body, page, s, "body"),
+            facts=[(f.label, self.text(f.value, page, s, "facts", one_line=True)) for f in s.facts],
+            comes_from=comes_from, is_start=(s.id == p.start), what_next=what_next,
+            alongside=[self.stage_link(page, a) for a in p.alongside_of.get(s.id, ()) if a in p.stage_by_id],
+            references=refs)
+
+    def group(self, gid: str, figures: dict[str, str], legend: str) -> bytes:
+        page = nav.group_path(gid)
+        ids = next(ids for g, _t, ids in nav.stages_by_group(self.p) if g == gid)
+        return self.page("group.md.jinja", title=self.p.group_by_id[gid].title,
+                         home_link=nav.md_link(page, nav.HOME), diagram=figures.get(page, ""),
+                         legend=legend, rows=self.rows(page, ids))
+
+    def glossary(self) -> bytes:
+        entries = sorted(self.p.glossary, key=lambda e: (e.term.casefold(), e.term))
+        return self.page("glossary.md.jinja", entries=entries)
+
+    def references(self) -> bytes:
+        p, page = self.p, nav.REFERENCES
+        cited: dict[str, list[str]] = {}
+        for s in self._stages():
+            for r in s.references:
+                cited.setdefault(r.id, [])
+                if s.id not in cited[r.id]:
+                    cited[r.id].append(s.id)
+        refs = []
+        for r in p.reference_by_id.values():
+            url = escape.safe_url(r.url)
+            refs.append({"title": r.title, "anchor": f"ref-{r.id}", "url": url, "url_text": r.url or "",
+                         "cited_by": [self.stage_link(page, sid) for sid in cited.get(r.id, [])]})
+        return self.page("references.md.jinja", refs=refs)
+
+    def history(self) -> bytes:
+        entries = [{"version": h.version, "date": format_date(h.date),
+                    "summary": self.text(h.summary, nav.HISTORY, one_line=True),
+                    "approved_by": escape.cell("; ".join(h.approved_by))} for h in self.p.history]
+        return self.page("history.md.jinja", entries=entries)
+
+
+def legend_html() -> str:
+    """The flowchart legend as a raw HTML block: a small drawn shape and a label per kind."""
+    from generator.render.palette import legend_items
+
+    items = []
+    for item in legend_items():
+        swatch = _swatch(item)
+        items.append(f'<li>{swatch}<span><strong>{escape.html_text(item.label)}</strong> '
+                     f"{escape.html_text(item.description)}</span></li>")
+    return ('<div class="pathway-legend" role="group" aria-label="Flowchart legend">'
+            "<p><strong>Legend</strong></p><ul>" + "".join(items) + "</ul></div>")
+
+
+def _swatch(item) -> str:
+    """A 36x22 SVG drawing of a node shape, so the legend works in greyscale too."""
+    s = item.style
+    head = '<svg class="pathway-swatch" viewBox="0 0 36 22" width="36" height="22" aria-hidden="true" focusable="false">'
+    if s is None:
+        if item.key == "alongside":
+            body = '<line x1="2" y1="11" x2="34" y2="11" stroke="#777777" stroke-width="2" stroke-dasharray="4 3"/>'
+        else:
+            body = ('<path d="M28 16 C34 4, 6 2, 6 12" fill="none" stroke="#444444" stroke-width="1.6"/>'
+                    '<path d="M3 9 L6 14 L9 9 Z" fill="#444444"/>')
+        return head + body + "</svg>"
+    fill, stroke = escape.attr(s.fill), escape.attr(s.border)
+    paint = f'fill="{fill}" stroke="{stroke}" stroke-width="{2.5 if s.pen == "bold" else 1.5}"'
+    if s.pen == "dashed":
+        paint += ' stroke-dasharray="3 2"'
+    shape = {
+        "diamond": f'<polygon points="18,1 35,11 18,21 1,11" {paint}/>',
+        "hexagon": f'<polygon points="7,1 29,1 35,11 29,21 7,21 1,11" {paint}/>',
+        "cds": f'<polygon points="1,1 27,1 35,11 27,21 1,21" {paint}/>',
+        "oval": f'<ellipse cx="18" cy="11" rx="16" ry="9.5" {paint}/>',
+        "note": f'<path d="M1 1 H27 L35 8 V21 H1 Z M27 1 V8 H35" {paint}/>',
+    }.get(s.shape)
+    if shape is None:
+        rx = 6 if s.rounded else 0
+        shape = f'<rect x="1" y="1" width="34" height="20" rx="{rx}" {paint}/>'
+        if s.peripheries > 1:
+            shape = (f'<rect x="1" y="1" width="34" height="20" rx="{rx}" fill="none" stroke="{stroke}" stroke-width="1.2"/>'
+                     f'<rect x="3.5" y="3.5" width="29" height="15" rx="{max(rx - 2, 0)}" {paint}/>')
+    return head + shape + "</svg>"
+
+
+def render_site(
+    pathway: Pathway,
+    *,
+    layout: Layout | None = None,
+    today: _dt.date | None = None,
+    use_directory_urls: bool = True,
+) -> dict[str, bytes]:
+    """Render the whole site for a checked pathway: ``{posix path: bytes}``, sorted by path.
+
+    ``layout(dots, id_prefixes=...) -> svgs`` lays out the flowcharts (default:
+    ``generator.render.layout.render_svgs``).  Raises ``SiteError`` when a page cannot
+    be rendered (for example a ``[[link]]`` to no stage) or layout fails.
+    """
+    from generator.render.svgpost import finish
+
+    r = _Renderer(pathway, today, use_directory_urls)
+    try:
+        wanted = r.diagrams()
+        svgs = (layout or _default_layout)([d.dot for d in wanted], id_prefixes=[d.id_prefix for d in wanted])
+        figures = {}
+        for d, svg in zip(wanted, svgs, strict=True):
+            css = "pathway-diagram--overview" if d.page == nav.HOME or d.page.startswith("groups/") else "pathway-diagram--stage"
+            figures[d.page] = _figure(finish(svg, name=d.name, description=d.description), d.caption, css)
+        legend = legend_html()
+        files: dict[str, bytes] = {nav.HOME: r.home(figures, legend)}
+        for s in r._stages():
+            files[nav.stage_path(s.id)] = r.stage(s, figures)
+        for page in figures:
+            if page.startswith("groups/"):
+                gid = page[len("groups/"):-len(".md")]
+                files[page] = r.group(gid, figures, legend)
+        files[nav.GLOSSARY] = r.glossary()
+        files[nav.REFERENCES] = r.references()
+        files[nav.HISTORY] = r.history()
+    except UnknownStageLink as exc:
+        raise SiteError(str(exc)) from exc
+    except Exception as exc:
+        # LayoutError comes from generator.render.layout; imported lazily to keep this module light.
+        if type(exc).__name__ == "LayoutError":
+            raise SiteError(f"could not draw the flowcharts: {exc}") from exc
+        raise
+    files[nav.CSS] = resources.files("generator.site").joinpath("assets", "pathway.css").read_bytes()
+    return dict(sorted(files.items()))
+
+
+def site_nav(pathway: Pathway) -> list:
+    """The MkDocs nav for ``render_site``'s pages (see ``generator.site.nav.site_nav``)."""
+    from generator.render.diagrams import overview_is_too_large
+
+    return nav.site_nav(pathway, has_group_pages=overview_is_too_large(pathway))

@@ -1,0 +1,162 @@
+"""MkDocs plugin ``pathway``: serves the pages of ``generator.site.pages`` as virtual files.
+
+* ``on_config``: read and check ``pathway_file`` (errors stop the build with a
+  ``PluginError`` listing every FILE:LINE:COL problem; warnings go to MkDocs'
+  log, so ``mkdocs build --strict`` fails on them), render the site in memory,
+  put the generated nav in front of the nav written in mkdocs.yml and use the
+  pathway title as ``site_name``.
+* ``on_files``: add the pages with ``File.generated`` and drop on-disk copies
+  that ``pathway generate`` may have left under ``docs/_generated/``, so the
+  two never collide.  Nothing is written to ``docs/`` (no reload loops).
+* ``on_serve``: watch the pathway file, so ``mkdocs serve`` rebuilds on save.
+
+All logic lives in ``generator.site.pages``; this module only adapts it to MkDocs.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import os
+
+from markupsafe import Markup
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from generator.core import pipeline
+from generator.core import reporters
+from generator.site.pages import SiteError, render_site, site_nav
+
+log = get_plugin_logger(__name__)
+
+THEME_DIR = os.path.join(os.path.dirname(__file__), "theme")  # Material template overrides
+GENERATED_DIR = "_generated"  # default output of `pathway generate`, relative to docs_dir
+
+
+class PathwayConfig(base.Config):
+    pathway_file = c.Type(str, default="pathway.yaml")  # relative to mkdocs.yml
+    generated_dir = c.Type(str, default=GENERATED_DIR)  # relative to docs_dir; ignored on disk
+    cache_dir = c.Type(str, default=".cache/layout")  # relative to mkdocs.yml; Graphviz layouts
+
+
+class PathwayPlugin(BasePlugin[PathwayConfig]):
+    def __init__(self) -> None:
+        self.pages: dict[str, bytes] = {}
+        self.abbreviations = ""
+        self.path = ""
+
+    def _resolve(self, config: MkDocsConfig, path: str) -> str:
+        return os.path.normpath(os.path.join(os.path.dirname(config.config_file_path or "."), path))
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.path = self._resolve(config, self.config.pathway_file)
+        today = pipeline.today()
+        try:
+            result = pipeline.check_file(self.path, for_build=True, today=today)
+        except OSError as exc:
+            raise PluginError(f"cannot read the pathway file {self.path}: {exc.strerror or exc}") from exc
+        if result.has_errors() or result.pathway is None:
+            raise PluginError(f"{self.path} has problems; nothing was built:\n"
+                              + reporters.format_text(result.problems))
+        for problem in result.warnings:
+            log.warning(reporters.format_problem(problem))
+        layout = self._layout(config)
+        try:
+            self.pages = render_site(result.pathway, layout=layout, today=today,
+                                     use_directory_urls=config.use_directory_urls)
+        except SiteError as exc:
+            raise PluginError(str(exc)) from exc
+        from generator.render.markup import abbreviation_block
+
+        self.abbreviations = abbreviation_block(result.pathway.glossary)
+        # Material prints site_name and nav titles as HTML (some places without escaping), so both are
+        # made HTML-safe here; see _html_title.  (Fix from the hardening tests, tests/test_hostile.py.)
+        config.site_name = _html_title(result.pathway.title)
+        config.nav = _html_nav(site_nav(result.pathway)) + list(config.nav or [])
+        return config
+
+    def _layout(self, config: MkDocsConfig):
+        from generator.render.layout import render_svgs
+
+        return functools.partial(render_svgs, cache_dir=self._resolve(config, self.config.cache_dir))
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        prefix = self.config.generated_dir.strip("/") + "/"
+        for f in list(files):
+            if f.src_uri.startswith(prefix):
+                files.remove(f)  # a copy written by `pathway generate`; we serve the fresh one
+            elif f.src_uri in self.pages:
+                raise PluginError(f"docs/{f.src_uri} is written by hand but the pathway site also "
+                                  f"generates {f.src_uri}; rename or remove the hand-written file")
+        edit = os.path.relpath(self.path, config.docs_dir).replace(os.sep, "/")
+        inside_repo = not os.path.relpath(self.path, os.path.dirname(config.config_file_path or ".")).startswith("..")
+        for path, content in self.pages.items():
+            f = File.generated(config, path, content=content)
+            # "Edit this page" on a generated page opens pathway.yaml itself.
+            f.edit_uri = edit if inside_repo and path.endswith(".md") else None
+            files.append(f)
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
+        # Hand-written pages get the glossary's hover definitions too.
+        if page.file.generated_by is None and self.abbreviations:
+            return f"{markdown}\n\n{self.abbreviations}\n"
+        return markdown
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        # Material's page <title> is '{{ page.title | striptags }}', and striptags decodes entities: a
+        # title written as '&lt;/title&gt;&lt;script&gt;' would close <title>.  Our main.html (looked up
+        # before the theme's) writes the same <title> escaped again.  (tests/test_hostile.py)
+        # generator/theme/ holds the other template overrides (partials/search.html names the
+        # search dialog for screen readers); they ship with the plugin, so any mkdocs.yml gets them.
+        import jinja2
+
+        env.loader = jinja2.ChoiceLoader([
+            jinja2.DictLoader({"main.html": _MAIN_HTML}),
+            jinja2.FileSystemLoader(THEME_DIR),
+            env.loader,
+        ])
+        return env
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        server.watch(self.path)
+        return server
+
+
+_MAIN_HTML = """\
+{% extends "base.html" %}
+{% block htmltitle %}
+  {% if page.meta and page.meta.title %}
+    <title>{{ page.meta.title | striptags | e }} - {{ config.site_name | striptags | e }}</title>
+  {% elif page.title and not page.is_homepage %}
+    <title>{{ page.title | striptags | e }} - {{ config.site_name | striptags | e }}</title>
+  {% else %}
+    <title>{{ config.site_name | striptags | e }}</title>
+  {% endif %}
+{% endblock %}
+"""
+
+
+def _html_title(text: str) -> Markup:
+    """Pathway text made safe where Material prints it as HTML (text or a double-quoted attribute).
+
+    ``Markup`` so that a template's ``|e`` does not escape it twice.  The page
+    ``<title>`` is written by ``_MAIN_HTML`` (see ``on_env``), because
+    Material's own uses ``|striptags``, which would decode the entities again.
+    """
+    return Markup(html.escape(text, quote=False).replace('"', "&quot;"))
+
+
+def _html_nav(items: list) -> list:
+    """The nav with every title passed through ``_html_title``."""
+    out: list = []
+    for item in items:
+        if isinstance(item, dict):
+            out.append({_html_title(k): (_html_nav(v) if isinstance(v, list) else v) for k, v in item.items()})
+        else:
+            out.append(item)
+    return out
