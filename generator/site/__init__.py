@@ -1,0 +1,1 @@
+"""The website: Markdown pages, navigation, the MkDocs plugin, templates, theme and CSS."""
