@@ -18,6 +18,7 @@ import sys
 from typing import Sequence
 
 from generator import __version__
+from generator.core.errors import PathwayError, UsageError  # UsageError is re-exported for the commands
 
 # Order here is the order in --help.
 COMMANDS: tuple[str, ...] = ("validate", "schema", "generate", "build", "serve", "pdf", "diff", "review")
@@ -33,9 +34,7 @@ examples:
 Run 'pathway COMMAND --help' for the options of one command.
 """
 
-
-class UsageError(Exception):
-    """Raised by a command for a usage problem (exit code 2)."""
+__all__ = ["PathwayError", "UsageError", "check_pathway_file", "error", "main", "use_colour"]
 
 
 def use_colour(stream=None) -> bool:
@@ -57,13 +56,11 @@ def error(msg: str) -> None:
 def check_pathway_file(path: str, **kwargs):
     """``pipeline.check_file`` for a command: a file that cannot be read is a usage error (exit 2)."""
     from generator.core import pipeline  # lazy: keeps --help fast
+    from generator.core.files import check_input_file
 
+    check_input_file(path)  # a folder, FIFO or device: a usage error now, not a hang in open()
     try:
         return pipeline.check_file(path, **kwargs)
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {path} (run this in the folder that holds pathway.yaml, or give its path)") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path} is a folder; give the path of the pathway file") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
@@ -96,12 +93,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except UsageError as exc:
+    except PathwayError as exc:  # the one place a user-facing error becomes a message and an exit code
         error(str(exc))
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Before `except Exception`, which would catch it too: `pathway schema | head -1` is not an error.
+        # Point stdout at /dev/null so the flush at exit does not fail again.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 0
     except Exception as exc:  # a bug in the tool, never the user's fault: no traceback for them
         if os.environ.get("PATHWAY_DEBUG"):
             raise
@@ -110,10 +116,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             "please report this with the file that caused it (PATHWAY_DEBUG=1 shows the traceback)"
         )
         return 1
-    except BrokenPipeError:
-        # e.g. `pathway schema | head`: not an error for the user.
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        return 0

@@ -24,10 +24,13 @@ def check_for_build(path: str) -> Pathway | None:
     from generator.core import pipeline
     from generator.core import reporters
 
-    if not os.path.exists(path):
+    from generator.core.files import check_input_file
+
+    if not os.path.exists(path) and not os.path.islink(path):
         raise UsageError(f"{path}: no such file (give the pathway file, e.g. 'pathway build pathway.yaml')")
     if os.path.isdir(path):
         raise UsageError(f"{path} is a folder; give the pathway file inside it")
+    check_input_file(path)  # a FIFO or a device: a usage error now, not a hang in open()
     try:
         result = pipeline.check_file(path, for_build=True, today=pipeline.today())
     except OSError as exc:
@@ -39,6 +42,11 @@ def check_for_build(path: str) -> Pathway | None:
         error(f"{path}: {reporters.summary_line(result.problems)}; nothing was built")
         return None
     return result.pathway
+
+
+def notice(message: str) -> None:
+    """A one-line note for the user on stderr (e.g. waiting for another run to finish)."""
+    print(f"pathway: {message}", file=sys.stderr, flush=True)
 
 
 def find_config(given: str | None) -> Path:

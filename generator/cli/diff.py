@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,10 +87,11 @@ def _read(arg: str, label: str) -> _Side:
     from generator.core import limits
     from generator.review.gitsource import GitSourceError, read_git_file
 
+    from generator.core.files import check_input_file
+
     path = Path(arg)
-    if path.is_dir():
-        raise UsageError(f"{arg} is a folder; give the path of the pathway file")
-    if path.is_file():
+    if path.exists():
+        check_input_file(arg)  # a folder, FIFO or device: a usage error now, not a hang in open()
         try:
             with path.open("rb") as fh:
                 return _Side(label, arg, fh.read(limits.MAX_FILE_BYTES + 1))
@@ -131,6 +130,10 @@ def run(args: argparse.Namespace) -> int:
     from generator.review import reports as diffreport
     from generator.review.diff import diff_pathways
 
+    if args.svg:
+        from generator.core.files import check_not_input
+
+        check_not_input(args.svg, *(side for side in (args.old, args.new) if Path(side).exists()), option="--svg")
     old_side, new_side = _read(args.old, "OLD"), _read(args.new, "NEW")
     (old, old_res), (new, new_res) = _load(old_side), _load(new_side)
     if old is None or new is None:
@@ -141,8 +144,6 @@ def run(args: argparse.Namespace) -> int:
 
     diff = diff_pathways(old, new)
     status = 0
-    if args.svg:
-        status = _write_svg(Path(args.svg), old, new, diff)
     if args.format == "json":
         sys.stdout.write(diffreport.format_json(diff))
     elif args.format == "text":
@@ -159,6 +160,8 @@ def run(args: argparse.Namespace) -> int:
             status = 1
     if args.exit_code and diff.differs:
         status = 1
+    if args.svg:  # last: if it cannot be drawn or written, the report is out and main() says why (exit 1)
+        _write_svg(Path(args.svg), old, new, diff)
     return status
 
 
@@ -176,17 +179,20 @@ def _failure_markdown(failed) -> str:
     return "\n".join(out)
 
 
-def _write_svg(path: Path, old, new, diff) -> int:
-    """Draw the visual diff into ``path`` atomically; 0 on success, 1 (with a message) on failure."""
+def _write_svg(path: Path, old, new, diff) -> None:
+    """Draw the visual diff into ``path`` atomically; ``PathwayError`` if it cannot be drawn or written."""
     from generator.render import layout
     from generator.render import svgpost
     from generator.review import visualdiff
 
+    from generator.cli._sitecommon import notice
+    from generator.core.errors import PathwayError
+    from generator.core.files import atomic_write
+
     try:
         [svg] = layout.render_svgs([visualdiff.dot(old, new, diff)], id_prefixes=["pathway-diff"])
     except layout.LayoutError as exc:
-        error(f"cannot draw {path}: {exc}")
-        return 1
+        raise PathwayError(f"cannot draw {path}: {exc}") from exc
     svg = svgpost.finish(
         svg,
         name=f"Changes to {new.title}",
@@ -195,17 +201,4 @@ def _write_svg(path: Path, old, new, diff) -> int:
     )
     if 'xmlns="http://www.w3.org/2000/svg"' not in svg[:2000]:
         svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)  # a stand-alone file needs it
-    try:
-        directory = path.parent if str(path.parent) else Path(".")
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(svg)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError as exc:
-        error(f"cannot write {path}: {exc.strerror or exc}")
-        return 1
-    return 0
+    atomic_write(path, svg, on_wait=notice)

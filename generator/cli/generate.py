@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from generator.cli import UsageError, error
-from generator.cli._sitecommon import DEFAULT_FILE, check_for_build
+from generator.cli._sitecommon import DEFAULT_FILE, check_for_build, notice
 
 DEFAULT_OUT = "docs/_generated"
 
@@ -28,7 +27,7 @@ def register(subparsers) -> None:
     p.add_argument("file", nargs="?", default=DEFAULT_FILE, metavar="FILE",
                    help=f"the pathway file (default: {DEFAULT_FILE})")
     p.add_argument("-o", "--output", default=DEFAULT_OUT, metavar="DIR",
-                   help=f"folder to write into (default: {DEFAULT_OUT})")
+                   help=f"folder to write into, relative to the current folder (default: {DEFAULT_OUT})")
     p.add_argument("--no-directory-urls", action="store_true",
                    help="links for a site built with use_directory_urls: false")
     p.set_defaults(func=run)
@@ -36,22 +35,14 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from generator.core import pipeline
-    from generator.core.files import OutputError, write_tree
-    from generator.site.pages import SiteError, render_site
+    from generator.core.files import check_not_input, check_tree_target, write_tree
+    from generator.site.pages import render_site
 
+    check_not_input(args.output, args.file, option="--output")
+    check_tree_target(args.output)  # refuse someone's folder before the work, not after
     pathway = check_for_build(args.file)
     if pathway is None:
         return 1
-    try:
-        files = render_site(pathway, today=pipeline.today(), use_directory_urls=not args.no_directory_urls)
-    except SiteError as exc:
-        error(str(exc))
-        return 1
-    try:
-        write_tree(args.output, files)
-    except OutputError as exc:
-        raise UsageError(str(exc)) from exc
-    except OSError as exc:
-        error(f"cannot write {args.output}: {exc.strerror or exc}")
-        return 1
+    files = render_site(pathway, today=pipeline.today(), use_directory_urls=not args.no_directory_urls)
+    write_tree(args.output, files, on_wait=notice)
     return 0

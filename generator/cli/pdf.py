@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from generator.cli import UsageError, check_pathway_file, error, use_colour
+from generator.cli import PathwayError, UsageError, check_pathway_file, use_colour
 
 EPILOG = """\
 examples:
@@ -54,16 +54,14 @@ def run(args: argparse.Namespace) -> int:
     from generator.core import reporters
     from generator.render.layout import LayoutError
 
+    from generator.core.files import check_not_input
+
     out = Path(args.output)
     if out.is_dir():
         raise UsageError(f"{out} is a folder; give the path of the PDF to write (e.g. {out / 'pathway.pdf'})")
     if not out.parent.is_dir():
         raise UsageError(f"cannot write {out}: the folder {out.parent} does not exist")
-    try:
-        if Path(args.file).resolve() == out.resolve():
-            raise UsageError("the output would overwrite the pathway file; choose another -o")
-    except OSError:
-        pass
+    check_not_input(out, args.file, option="-o")
 
     _progress(f"checking {args.file}")
     result = check_pathway_file(args.file, for_build=True)
@@ -82,14 +80,7 @@ def run(args: argparse.Namespace) -> int:
             cache_dir=args.cache_dir,
             progress=_progress,
         )
-    except pdf.PdfError as exc:
-        error(str(exc))
-        return 1
     except LayoutError as exc:
-        error(f"cannot draw the flowcharts: {exc}")
-        return 1
-    except OSError as exc:
-        error(f"cannot write {out}: {exc.strerror or exc}")
-        return 1
+        raise PathwayError(f"cannot draw the flowcharts: {exc}") from exc
     _progress(f"wrote {out} ({pages} pages)")
     return 0

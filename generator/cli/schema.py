@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from generator.cli import UsageError
@@ -51,13 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{out} is a folder; give a file name such as {out / 'pathway.schema.json'}")
     if not out.parent.is_dir():
         raise UsageError(f"folder {out.parent} does not exist")
-    # Write to a temporary file and rename, so a failure never leaves half a schema.
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".schema-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from generator.core.files import atomic_write
+
+    atomic_write(out, text)  # a failure never leaves half a schema
     return 0

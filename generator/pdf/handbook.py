@@ -16,9 +16,7 @@ input are byte-identical.
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -30,6 +28,8 @@ from generator import __version__
 from generator.render import escape
 from generator.render import markup
 from generator.site import nav
+from generator.core.errors import PathwayError
+from generator.core.files import atomic_write
 from generator.core.model import Pathway, Stage
 
 # Space left for a flowchart inside the page boxes of print.css, in points
@@ -68,7 +68,7 @@ STATUS_WARNINGS = {
 CONTROL_LINE = "Uncontrolled when printed"
 
 
-class PdfError(Exception):
+class PdfError(PathwayError):
     """The handbook could not be built (the message is for the user)."""
 
 
@@ -474,18 +474,7 @@ def write_pdf(html: str, out: str | Path, *, progress: Callable[[str], None] | N
     say("laying out pages")
     document = weasyprint.HTML(string=html, url_fetcher=_no_fetch_fetcher()).render()
     say(f"writing {len(document.pages)} pages")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            document.write_pdf(fh)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(out, document.write_pdf)
     return len(document.pages)
 
 

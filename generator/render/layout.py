@@ -5,30 +5,44 @@ all graphs go to one ``dot -Tsvg`` on stdin (split over a few processes when
 there are many) and the concatenated SVG documents are split apart again.
 
 Every ``id`` in an SVG is prefixed so several SVGs can be inlined on one HTML
-page.  SVGs are cached by sha256(dot version, prefix, DOT text); the cache is
-a plain directory that is safe to delete, written atomically, and an entry
-that cannot be read is simply laid out again.
+page.  SVGs are cached by sha256(cache format, tool version, dot version,
+prefix, DOT text); the cache is a plain directory that is safe to delete,
+written atomically, and an entry that cannot be read is simply laid out again.
+
+The cache is not trusted: it usually lives in the repository (``.cache/``),
+where a pull request can commit a doctored entry, and its SVG is inlined into
+every page.  So each entry carries an HMAC-SHA256 of its key and content,
+under a secret kept outside the repository (``~/.cache/pathway/``), and an
+entry whose MAC does not match -- edited, truncated, or written elsewhere --
+is discarded and laid out again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import html
 import os
 import re
 import shutil
+import secrets
 import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
+from generator import __version__
+from generator.core.errors import PathwayError
+from generator.core.files import TMP_INFIX, atomic_write
+
 MISSING_DOT = "Graphviz's `dot` was not found; install the graphviz package (apt-get install graphviz)"
 TIMEOUT_S = 300
 # Below this many graphs per process, another process costs more than it saves.
 MIN_GRAPHS_PER_PROCESS = 40
-CACHE_FORMAT = "2"  # bump when the post-processing below changes
+CACHE_FORMAT = "3"  # bump when the post-processing below or the entry format changes
+_ENTRY_HEAD = "<!-- pathway-layout-cache hmac-sha256="  # first line of an entry: the MAC, then the SVG
+_SECRET_BYTES = 32
 
 _PREFIX_OK = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _DOC_START = re.compile(r"(?m)^(?=<\?xml )")
@@ -39,7 +53,7 @@ _URL_REF = re.compile(r"(url\(#)([^)]*)(\))")
 _NOT_XML_NAME = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
-class LayoutError(Exception):
+class LayoutError(PathwayError):
     """Graphviz is missing or could not lay out a graph; the message is for the user."""
 
 
@@ -75,6 +89,7 @@ def render_svgs(
     keys: list[str | None] = [None] * len(dots)
     if cache_dir is not None:
         cache_dir = Path(cache_dir)
+        _clean_cache_temps(cache_dir)
         version = dot_version(dot, cache_dir)
         for i, (text, prefix) in enumerate(zip(dots, prefixes)):
             keys[i] = _cache_key(version, prefix, text)
@@ -248,25 +263,62 @@ def dot_version(dot: str, cache_dir: Path | None = None) -> str:
 
 def _cache_key(version: str, prefix: str, text: str) -> str:
     h = hashlib.sha256()
-    for part in (CACHE_FORMAT, version, prefix, text):
+    for part in (CACHE_FORMAT, __version__, version, prefix, text):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()
 
 
+def _secret_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pathway" / "layout-cache.key"
+
+
+@lru_cache(maxsize=1)
+def cache_secret() -> bytes:
+    """This machine's key for cache MACs, made on first use; a key for this process only if it cannot be stored."""
+    path = _secret_path()
+    try:
+        stored = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        if len(stored) == _SECRET_BYTES:
+            return stored
+    except (OSError, ValueError):
+        pass
+    key = secrets.token_bytes(_SECRET_BYTES)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f".{path.name}{TMP_INFIX}{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key.hex() + "\n")
+        os.replace(tmp, path)  # two first runs at once: the last one's key wins, the other's entries are redone
+    except OSError:
+        pass  # no writable home: the cache still works within this run, and is never trusted across runs
+    return key
+
+
+def _mac(key: str, svg: str) -> str:
+    return hmac.new(cache_secret(), f"{key}\0{svg}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def _cache_get(cache_dir: Path, key: str | None) -> str | None:
+    """The cached SVG for ``key``, or None when there is none or it is not exactly what we wrote."""
     if key is None:
         return None
-    svg = _read_text(cache_dir / f"{key}.svg")
-    # A truncated or foreign file is ignored and overwritten.
-    if svg is None or not svg.startswith("<?xml") or not svg.rstrip().endswith("</svg>"):
+    entry = _read_text(cache_dir / f"{key}.svg")
+    if entry is None or not entry.startswith(_ENTRY_HEAD):
+        return None
+    head, sep, svg = entry.partition("\n")
+    claimed = head[len(_ENTRY_HEAD):].removesuffix(" -->")
+    # A doctored, truncated or foreign entry is ignored and overwritten.
+    if not sep or not hmac.compare_digest(claimed, _mac(key, svg)):
         return None
     return svg
 
 
 def _cache_put(cache_dir: Path, key: str | None, svg: str) -> None:
     if key is not None:
-        _write_atomic(cache_dir / f"{key}.svg", svg)
+        _write_atomic(cache_dir / f"{key}.svg", f"{_ENTRY_HEAD}{_mac(key, svg)} -->\n{svg}")
 
 
 def _read_text(path: Path) -> str | None:
@@ -283,16 +335,36 @@ def _write_atomic(path: Path, text: str) -> None:
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
+        atomic_write(path, text, lock=False)  # writers of one entry write the same bytes: no lock needed
+    except (OSError, PathwayError):
+        pass
+
+
+def _clean_cache_temps(cache_dir: Path) -> None:
+    """Delete temporary files left in the cache by runs that were killed (their process is gone)."""
+    try:
+        entries = list(os.scandir(cache_dir))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(".") or TMP_INFIX not in name:
+            continue
+        pid = name.split(TMP_INFIX, 1)[1].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
             try:
-                os.unlink(tmp)
+                os.unlink(entry.path)
             except OSError:
                 pass
-            raise
-    except OSError:
-        pass
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process: alive
+        return True
+    return True

@@ -44,6 +44,7 @@ import jinja2
 from generator.render import escape
 from generator.site import nav
 from generator.render.markup import UnknownStageLink, abbreviation_block, author_markdown
+from generator.core.errors import PathwayError
 from generator.core.model import Pathway, Stage
 
 # layout(dots, *, id_prefixes) -> svgs; generator.render.layout.render_svgs fits.
@@ -55,7 +56,7 @@ PDF_NAME = "pathway.pdf"
 STATUS_LABELS = {"draft": "Draft", "active": "Active", "retired": "Retired"}
 
 
-class SiteError(Exception):
+class SiteError(PathwayError):
     """The site cannot be rendered; ``str()`` is a user-facing message (often FILE:LINE:COL: ...)."""
 
 

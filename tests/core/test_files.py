@@ -150,8 +150,9 @@ def test_a_failed_rename_leaves_the_folder_as_it_was(gen, monkeypatch, which):
     """first: target -> backup fails; second: new folder -> target fails, the backup is renamed back."""
     before = snapshot(gen)
     failed = failing_rename(monkeypatch, lambda src, dst: (src if which == "first" else dst) == gen)
-    with pytest.raises(PermissionError):
+    with pytest.raises(OutputError, match="Permission denied") as exc:
         write_tree(gen, {"index.md": b"v2", "stages/c.md": b"C"})
+    assert exc.value.exit_code == 1
     assert len(failed) == 1
     assert snapshot(gen) == before
     assert sorted(p.name for p in gen.parent.iterdir()) == ["gen"]  # no temporary folder left
@@ -169,7 +170,7 @@ def test_if_the_rename_back_fails_too_the_previous_folder_is_kept_and_named(gen,
 
 def test_a_failure_on_a_first_run_leaves_no_folder(tmp_path, monkeypatch):
     failing_rename(monkeypatch, lambda src, dst: dst == tmp_path / "gen")
-    with pytest.raises(PermissionError):
+    with pytest.raises(OutputError, match="Permission denied"):
         write_tree(tmp_path / "gen", {"index.md": b"x", "stages/a.md": b"A"})
     assert list(tmp_path.iterdir()) == []
 
@@ -186,7 +187,7 @@ def test_a_file_added_during_the_run_is_never_deleted(gen, monkeypatch):
 
     monkeypatch.setattr(output, "_swap", swap_after_someone_wrote)
     write_tree(gen, {"index.md": b"v2"})
-    (late,) = gen.parent.glob(".pathway-tmp-*/old/late.txt")
+    (late,) = gen.parent.glob(".gen.pathway-tmp-*/old/late.txt")
     assert late.read_text() == "written while generate ran"
     assert (gen / "index.md").read_bytes() == b"v2"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -97,14 +98,102 @@ def test_cache_hit_does_not_run_dot(tmp_path: Path, monkeypatch) -> None:
         render_svgs([graph("cached")], cache_dir=tmp_path, id_prefixes=["other"])
 
 
+@pytest.fixture
+def own_secret(tmp_path: Path, monkeypatch):
+    """A cache key file of this test's own (not the user's ~/.cache/pathway)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    layout.cache_secret.cache_clear()
+    yield tmp_path / "xdg" / "pathway" / "layout-cache.key"
+    layout.cache_secret.cache_clear()
+
+
+def count_dot_runs(monkeypatch) -> list[int]:
+    runs: list[int] = []
+    real = layout._layout_many
+
+    def counting(dot, texts):
+        runs.append(len(texts))
+        return real(dot, texts)
+
+    monkeypatch.setattr(layout, "_layout_many", counting)
+    return runs
+
+
 @pytest.mark.dot
-def test_corrupt_cache_entry_is_ignored_and_replaced(tmp_path: Path) -> None:
-    first = render_svgs([graph("x")], cache_dir=tmp_path, id_prefixes=["c"])[0]
-    (entry,) = tmp_path.glob("*.svg")
+def test_corrupt_cache_entry_is_ignored_and_replaced(tmp_path: Path, own_secret) -> None:
+    cache = tmp_path / "cache"
+    first = render_svgs([graph("x")], cache_dir=cache, id_prefixes=["c"])[0]
+    (entry,) = cache.glob("*.svg")
     entry.write_bytes(b"<?xml \xff\xfe truncated")
-    assert render_svgs([graph("x")], cache_dir=tmp_path, id_prefixes=["c"])[0] == first
-    assert entry.read_text(encoding="utf-8") == first
-    assert not list(tmp_path.glob(".tmp-*"))  # atomic writes leave nothing behind
+    assert render_svgs([graph("x")], cache_dir=cache, id_prefixes=["c"])[0] == first
+    assert entry.read_text(encoding="utf-8").endswith("\n" + first)
+    assert not [p.name for p in cache.iterdir() if layout.TMP_INFIX in p.name]  # atomic writes leave nothing
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("tamper", ["append-script", "replace-svg", "recomputed-plain-hash", "other-machine"])
+def test_a_doctored_cache_entry_is_discarded_and_laid_out_again(tmp_path: Path, own_secret, monkeypatch, tamper):
+    """An entry committed in a pull request (`git add -f .cache/`) must never reach a page."""
+    import hashlib
+
+    cache = tmp_path / "cache"
+    first = render_svgs([graph("x")], cache_dir=cache, id_prefixes=["c"])[0]
+    (entry,) = cache.glob("*.svg")
+    head, svg = entry.read_text(encoding="utf-8").split("\n", 1)
+    assert svg == first and own_secret.is_file()
+    evil = svg.replace("</svg>", "<script>alert(document.domain)</script></svg>")
+    if tamper == "append-script":
+        entry.write_text(f"{head}\n{svg}<script>alert(1)</script>", encoding="utf-8")
+    elif tamper == "replace-svg":
+        entry.write_text(f"{head}\n{evil}", encoding="utf-8")
+    elif tamper == "recomputed-plain-hash":  # what an attacker can compute without the secret
+        digest = hashlib.sha256(f"{entry.stem}\0{evil}".encode()).hexdigest()
+        entry.write_text(f"{layout._ENTRY_HEAD}{digest} -->\n{evil}", encoding="utf-8")
+    else:  # a valid entry, but made under another machine's key
+        layout.cache_secret.cache_clear()
+        own_secret.write_text("11" * 32 + "\n", encoding="ascii")
+        layout._cache_put(cache, entry.stem, evil)
+        layout.cache_secret.cache_clear()
+        own_secret.write_text("22" * 32 + "\n", encoding="ascii")
+    runs = count_dot_runs(monkeypatch)
+    again = render_svgs([graph("x")], cache_dir=cache, id_prefixes=["c"])[0]
+    assert runs == [1], "the doctored entry was used instead of laying the graph out again"
+    assert "<script" not in again and "alert" not in again
+    assert again == first
+    runs.clear()
+    assert render_svgs([graph("x")], cache_dir=cache, id_prefixes=["c"])[0] == first
+    assert runs == [], "the rewritten entry should be trusted again"
+
+
+@pytest.mark.dot
+def test_cache_entries_are_keyed_by_the_tool_version(tmp_path: Path, own_secret, monkeypatch) -> None:
+    cache = tmp_path / "cache"
+    render_svgs([graph("v")], cache_dir=cache, id_prefixes=["c"])
+    runs = count_dot_runs(monkeypatch)
+    render_svgs([graph("v")], cache_dir=cache, id_prefixes=["c"])
+    assert runs == []
+    monkeypatch.setattr(layout, "__version__", "999.0")
+    render_svgs([graph("v")], cache_dir=cache, id_prefixes=["c"])
+    assert runs == [1]
+    assert len(list(cache.glob("*.svg"))) == 2
+
+
+@pytest.mark.dot
+def test_temporary_files_of_killed_runs_are_removed_from_the_cache(tmp_path: Path, own_secret) -> None:
+    import subprocess as sp
+    import sys
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    gone = sp.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)  # a process that has exited
+    stale = cache / f".abc.svg{layout.TMP_INFIX}{dead_pid}-x1y2"
+    live = cache / f".abd.svg{layout.TMP_INFIX}{os.getpid()}-x1y2"  # a run still writing it
+    stale.write_text("half an svg")
+    live.write_text("being written")
+    render_svgs([graph("t")], cache_dir=cache, id_prefixes=["c"])
+    assert not stale.exists()
+    assert live.exists()
 
 
 def test_missing_dot_is_a_clear_error(monkeypatch) -> None:
