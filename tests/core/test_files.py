@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.core.files import MANIFEST, OutputError, write_tree
+from generator.core.files import MANIFEST, TMP_INFIX, OutputError, atomic_write, output_lock, write_tree
 
 
 def test_writes_files_and_a_manifest(tmp_path):
@@ -210,3 +210,154 @@ def test_refuses_a_new_page_under_a_file_it_did_not_write(gen):
     with pytest.raises(OutputError, match="expected a folder there"):
         write_tree(gen, {"index.md": b"v2", "extra/page.md": b"x"})
     assert (gen / "extra").read_text() == "mine"
+
+
+# ---------------------------------------------------------------------------------------------
+# Interrupted runs (kill -9) are cleaned up by the next run; one writer at a time.
+# ---------------------------------------------------------------------------------------------
+
+KILL_AT = {
+    # Where the killed run dies: while staging, between the two renames, after them (before cleaning up).
+    "staging": "import generator.core.files as f\n"
+               "real = f._carry\n"
+               "def carry(src, dst):\n    real(src, dst); os.kill(os.getpid(), signal.SIGKILL)\n"
+               "f._carry = carry\n",
+    "between-renames": "import generator.core.files as f\n"
+                       "real = os.replace\n"
+                       "def rep(src, dst):\n    real(src, dst)\n"
+                       "    if str(dst).endswith('/old'): os.kill(os.getpid(), signal.SIGKILL)\n"
+                       "os.replace = rep\n",
+    "after-renames": "import generator.core.files as f\n"
+                     "f._discard = lambda *a: os.kill(os.getpid(), signal.SIGKILL)\n",
+}
+
+
+def killed_write_tree(out: Path, files: dict[str, bytes], where: str) -> None:
+    """Run write_tree in a child process that SIGKILLs itself at ``where``."""
+    import subprocess
+    import sys
+
+    code = "import os, signal, sys\n" + KILL_AT[where] + (
+        "from generator.core.files import write_tree\n"
+        f"write_tree({str(out)!r}, {files!r})\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == -9, proc.stderr
+
+
+@pytest.mark.parametrize("where", sorted(KILL_AT))
+def test_the_next_run_cleans_up_after_a_run_killed_with_sigkill(gen, where):
+    before = snapshot(gen)
+    killed_write_tree(gen, {"index.md": b"v2", "stages/c.md": b"C"}, where)
+    assert any(TMP_INFIX in p.name for p in gen.parent.iterdir()), "the killed run should leave its folder"
+    if where == "between-renames":
+        assert not gen.exists()  # the worst moment: the folder is only in the temporary one
+    stale = write_tree(gen, {"index.md": b"v3"})
+    assert sorted(p.name for p in gen.parent.iterdir()) == ["gen"], "leftovers of the killed run remain"
+    after = snapshot(gen)
+    assert after["index.md"][1] == b"v3"
+    for rel in ("stages/notes.txt", "link.md", "drafts"):  # the user's files came through every case
+        assert after[rel] == before[rel]
+    assert "stages/c.md" not in after
+    assert stale == (["stages/a.md", "stages/b.md"] if where != "after-renames"
+                     else ["stages/c.md"])
+
+
+def test_a_killed_atomic_write_leaves_the_old_file_and_the_next_one_cleans_up(tmp_path):
+    import subprocess
+    import sys
+
+    target = tmp_path / "out.pdf"
+    target.write_bytes(b"previous")
+    code = ("import os, signal\nfrom generator.core.files import atomic_write\n"
+            "def half(fh):\n    fh.write(b'half a pdf'); fh.flush(); os.kill(os.getpid(), signal.SIGKILL)\n"
+            f"atomic_write({str(target)!r}, half)\n")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == -9
+    assert target.read_bytes() == b"previous"
+    assert len(list(tmp_path.iterdir())) == 3  # the file, a temporary file and the lock file of the killed run
+    atomic_write(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
+
+
+def test_atomic_write_keeps_the_mode_and_follows_a_symlink_on_purpose(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    real.chmod(0o640)
+    link = tmp_path / "link.json"
+    link.symlink_to("real.json")
+    atomic_write(link, "new")
+    assert link.is_symlink() and os.readlink(link) == "real.json"
+    assert real.read_text() == "new" and stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
+
+
+def test_a_new_file_gets_the_umask_mode_not_0600(tmp_path):
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "schema.json", "{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "schema.json").stat().st_mode) == 0o644
+
+
+def test_a_symlink_to_nothing_is_refused(tmp_path):
+    (tmp_path / "site").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(OutputError, match="does not exist") as exc:
+        write_tree(tmp_path / "site", {"index.md": b"x"})
+    assert exc.value.exit_code == 2
+    with pytest.raises(OutputError, match="does not exist"):
+        atomic_write(tmp_path / "site", b"x")
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_symlinked_target_folder_is_followed_and_the_link_kept(tmp_path):
+    (tmp_path / "www").mkdir()
+    write_tree(tmp_path / "www" / "site", {"index.md": b"v1"})
+    (tmp_path / "site").symlink_to("www/site", target_is_directory=True)
+    write_tree(tmp_path / "site", {"index.md": b"v2"})
+    assert os.readlink(tmp_path / "site") == "www/site"
+    assert (tmp_path / "www" / "site" / "index.md").read_bytes() == b"v2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "www"]
+    assert sorted(p.name for p in (tmp_path / "www").iterdir()) == ["site"]
+
+
+def test_a_second_writer_waits_for_the_lock_and_then_writes(tmp_path):
+    """The lock is held (as by another run); a second run says it waits, then completes once it is released."""
+    import threading
+
+    out = tmp_path / "gen"
+    notices: list[str] = []
+    done = threading.Event()
+    waiting = threading.Event()
+
+    def second() -> None:
+        write_tree(out, {"index.md": b"second"}, on_wait=lambda msg: (notices.append(msg), waiting.set()))
+        done.set()
+
+    with output_lock(out.resolve()):
+        worker = threading.Thread(target=second)
+        worker.start()
+        waiting.wait()  # it told us it waits (no sleep: the event is set by the notice)
+        assert not done.is_set() and not out.exists()
+    worker.join()
+    assert done.is_set() and (out / "index.md").read_bytes() == b"second"
+    assert "waiting for another pathway run" in notices[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gen"]  # the lock file is removed
+
+
+def test_take_over_keeps_foreign_files_and_replaces_only_names_it_writes(tmp_path):
+    out = tmp_path / "public"
+    (out / ".git").mkdir(parents=True)
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (out / "CNAME").write_text("pathways.example.org\n")
+    (out / "index.md").write_text("an old page")
+    with pytest.raises(OutputError, match="not empty"):
+        write_tree(out, {"index.md": b"ours"})
+    write_tree(out, {"index.md": b"ours", "stages/a.md": b"A"}, take_over=True)
+    assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+    assert (out / "CNAME").read_text() == "pathways.example.org\n"
+    assert (out / "index.md").read_bytes() == b"ours"
+    # From now on it is ours: no flag needed, and the user's files still survive.
+    write_tree(out, {"index.md": b"v2"})
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        ".git/HEAD", MANIFEST, "CNAME", "index.md"]
