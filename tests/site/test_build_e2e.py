@@ -171,7 +171,8 @@ def test_refuses_to_replace_a_folder_that_is_not_a_site(tmp_path, monkeypatch, c
     monkeypatch.chdir(REPO)
     assert main(["build", str(PATHWAYS["loops"]), "-d", str(target)]) == 2
     assert (target / "notes.txt").read_text() == "precious"
-    assert "does not look like a built site" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "not empty" in err and "--take-over" in err
 
 
 def test_generate_writes_the_same_pages_the_plugin_serves(tmp_path, monkeypatch):
