@@ -129,7 +129,7 @@ def _load(side: _Side):
 
 def run(args: argparse.Namespace) -> int:
     from generator.review import reports as diffreport
-    from generator.review.diff import diff_pathways
+    from generator.review.compare import diff_pathways
 
     old_side, new_side = _read(args.old, "OLD"), _read(args.new, "NEW")
     (old, old_res), (new, new_res) = _load(old_side), _load(new_side)
