@@ -20,7 +20,7 @@ from typing import Sequence
 from generator import __version__
 
 # Order here is the order in --help.
-COMMANDS: tuple[str, ...] = ("validate", "schema", "generate", "build", "serve", "pdf", "diff", "review")
+COMMANDS: tuple[str, ...] = ("validate", "rules", "schema", "generate", "build", "serve", "pdf", "diff", "review")
 
 EPILOG = """\
 examples:

@@ -62,8 +62,8 @@ class Rule(enum.StrEnum):
     YAML_SYNTAX = "yaml-syntax", READING, _E, "The file is not valid YAML, or holds more than one document."
     YAML_ALIAS = "yaml-alias", READING, _E, "YAML anchors (&name) and aliases (*name) are not allowed."
     YAML_TAG = "yaml-tag", READING, _E, "YAML tags (!!python/…, !!str, …) are not allowed."
-    DUPLICATE_KEY = "duplicate-key", READING, _E, "The same key appears twice in one mapping (two 'next:' in one stage)."
-    LIMIT_EXCEEDED = "limit-exceeded", READING, _E, "The file is beyond a size limit (see generator/core/limits.py)."
+    DUPLICATE_KEY = "duplicate-key", READING, _E, "The same key appears twice in one mapping (e.g. two 'next:')."
+    LIMIT_EXCEEDED = "limit-exceeded", READING, _E, "The file is beyond a size limit (generator/core/limits.py)."
     UNKNOWN_KEY = "unknown-key", FORMAT, _E, "A key the format does not have (often a typo)."
     MISSING_FIELD = "missing-field", FORMAT, _E, "A required field is missing or empty."
     WRONG_TYPE = "wrong-type", FORMAT, _E, "A value of the wrong shape (text, list, mapping)."
@@ -80,13 +80,13 @@ class Rule(enum.StrEnum):
     DECISION_BRANCHES = "decision-branches", FLOW, _E, "A decision with fewer than two branches."
     MISSING_WHEN = "missing-when", FLOW, _E, "A branch of a decision without a 'when' condition."
     OUTCOME_HAS_NEXT = "outcome-has-next", FLOW, _E, "An outcome stage with branches (outcomes end the pathway)."
-    UNREACHABLE = "unreachable", FLOW, _W, "A stage that cannot be reached from the start."
-    DEAD_END = "dead-end", FLOW, _W, "A stage that is not an outcome and has no way forward."
-    NO_EXIT_LOOP = "no-exit-loop", FLOW, _W, "A loop with no way out and no outcome in it."
+    UNREACHABLE = "unreachable", FLOW, _W, "A stage that cannot be reached from start by following next and alongside."
+    DEAD_END = "dead-end", FLOW, _W, "A non-outcome stage with no next (one only run alongside others is exempt)."
+    NO_EXIT_LOOP = "no-exit-loop", FLOW, _W, "A loop with no branch that leaves it and no outcome in it."
     REVIEW_OVERDUE = "review-overdue", GOVERNANCE, _W, "governance.next_review is in the past."
     EXPIRED = "expired", GOVERNANCE, _W, "governance.expires is in the past; it is not published until reviewed.", _E
     UNUSED_REFERENCE = "unused-reference", GOVERNANCE, _W, "A reference no stage cites."
-    VERSION_NOT_IN_HISTORY = "version-not-in-history", GOVERNANCE, _W, "The pathway's version is missing from its history."
+    VERSION_NOT_IN_HISTORY = "version-not-in-history", GOVERNANCE, _W, "The version has no entry in history (if used)."
 
 
 #: Every rule by id, in the order of the table.

@@ -117,7 +117,8 @@ def _stage(c: Collector, o: Stage, n: Stage) -> None:
     _facts(c, o, n)
     _transitions(c, o, n)
     _id_list(c, sid, (Kind.ALONGSIDE_ADDED, Kind.ALONGSIDE_REMOVED), [r.id for r in o.alongside],
-             [r.id for r in n.alongside], added="now runs alongside {x}", removed="no longer runs alongside {x}", names_stages=True)
+             [r.id for r in n.alongside], added="now runs alongside {x}", removed="no longer runs alongside {x}",
+             names_stages=True)
     _id_list(c, sid, (Kind.STAGE_REFERENCE_ADDED, Kind.STAGE_REFERENCE_REMOVED), [r.id for r in o.references],
              [r.id for r in n.references], added="now cites {x}", removed="no longer cites {x}", names_stages=False)
 
