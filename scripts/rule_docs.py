@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from generator.core import rules  # noqa: E402  (needs the repository on the path)
+from generator.core import rules  # noqa: E402 (after the path is set)
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 TARGETS = {

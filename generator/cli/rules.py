@@ -16,7 +16,7 @@ The id is what appears in [brackets] at the end of a message from
 """
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "rules",
         help="list the rules the checker reports",

@@ -258,7 +258,7 @@ def _text(value: object) -> str | None:
     if isinstance(value, tuple):
         return listed(str(v) for v in value) or None
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return str(value.isoformat())
     return str(value)
 
 

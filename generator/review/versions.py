@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 
-def version_key(version: str) -> tuple:
+VersionKey = tuple[tuple[int, ...], int, tuple[tuple[int, int, str], ...]]
+
+
+def version_key(version: str) -> VersionKey:
     """Sort key for versions written like '1.10', '2.0.1' or '1.2-rc1'.
 
     Numbers compare numerically ('1.10' > '1.9'), missing parts count as zero
@@ -23,7 +26,7 @@ def version_key(version: str) -> tuple:
     return (tuple(nums), 0 if suffix else 1, _natural(suffix))
 
 
-def _natural(text: str) -> tuple:
+def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in re.findall(r"\d+|[^\d]+", text))
 
 
