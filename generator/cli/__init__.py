@@ -21,7 +21,7 @@ from generator import __version__
 from generator.core.errors import PathwayError, UsageError  # UsageError is re-exported for the commands
 
 # Order here is the order in --help.
-COMMANDS: tuple[str, ...] = ("validate", "schema", "generate", "build", "serve", "pdf", "diff", "review")
+COMMANDS: tuple[str, ...] = ("validate", "rules", "schema", "generate", "build", "serve", "pdf", "diff", "review")
 
 EPILOG = """\
 examples:

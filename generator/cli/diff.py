@@ -128,7 +128,7 @@ def _load(side: _Side):
 
 def run(args: argparse.Namespace) -> int:
     from generator.review import reports as diffreport
-    from generator.review.diff import diff_pathways
+    from generator.review.compare import diff_pathways
 
     if args.svg:
         from generator.core.files import check_not_input

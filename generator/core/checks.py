@@ -2,7 +2,7 @@
 
 Each check is one small function registered in ``CHECKS`` with its rule id.
 Rule ids are stable: they appear in messages (``[unknown-stage]``), in CI
-annotations and in the documentation (``RULES`` describes every rule,
+annotations and in the documentation (``generator.core.rules`` describes every rule,
 including those the YAML reader and loader report).
 """
 
@@ -14,47 +14,9 @@ from typing import Callable, Iterable, Iterator
 
 from generator.core import graph
 from generator.core.model import KINDS, Location, Pathway, Problem, Severity
+from generator.core.rules import Rule
 from generator.core.suggest import did_you_mean
 from generator.core.wikilinks import iter_wikilinks
-
-#: Every rule id with a one-line description, for ``--help``-style docs.
-RULES: dict[str, str] = {
-    # reading the file
-    "encoding": "The file is not UTF-8 text.",
-    "empty-file": "The file holds no YAML document.",
-    "yaml-syntax": "The file is not valid YAML.",
-    "yaml-alias": "YAML anchors (&name) and aliases (*name) are not allowed.",
-    "yaml-tag": "YAML tags (!!python/…, !!str, …) are not allowed.",
-    "duplicate-key": "The same key appears twice in one mapping.",
-    "limit-exceeded": "The file is beyond a size limit (see generator/limits.py).",
-    # the format
-    "unknown-key": "A key the format does not have (often a typo).",
-    "missing-field": "A required field is missing or empty.",
-    "wrong-type": "A value of the wrong shape (text, list, mapping).",
-    "bad-slug": "An id that is not lower-case-letters-digits-and-hyphens.",
-    "unknown-kind": "A stage kind that does not exist.",
-    "unknown-status": "A pathway status other than draft, active, retired.",
-    "bad-date": "A date that is not YYYY-MM-DD or not a real calendar date.",
-    "bad-format": "A 'format' other than 1.",
-    # cross-references
-    "unknown-stage": "start, next or alongside names no stage.",
-    "unknown-group": "A stage's group names no group.",
-    "unknown-reference": "A stage cites a reference id that is not defined.",
-    "unknown-link": "A [[link]] in a text names no stage.",
-    "duplicate-id": "Two stages, groups, references or glossary terms share an id.",
-    # flow
-    "decision-branches": "A decision with fewer than two branches.",
-    "missing-when": "A branch of a decision without a 'when' condition.",
-    "outcome-has-next": "An outcome stage with branches (outcomes end the pathway).",
-    "unreachable": "A stage that cannot be reached from the start (warning).",
-    "dead-end": "A stage that is not an outcome and has no way forward (warning).",
-    "no-exit-loop": "A loop with no way out and no outcome in it (warning).",
-    # governance
-    "review-overdue": "governance.next_review is in the past (warning).",
-    "expired": "governance.expires is in the past (error when building, else warning).",
-    "unused-reference": "A reference no stage cites (warning).",
-    "version-not-in-history": "The pathway's version is missing from its history (warning).",
-}
 
 
 @dataclass(frozen=True)
@@ -94,17 +56,17 @@ def check_unknown_stage(ctx: Context) -> Iterator[Problem]:
     p = ctx.pathway
     ids = list(p.stage_by_id)
     if p.start and p.start not in p.stage_by_id:
-        yield _err("unknown-stage", f"start '{p.start}' names no stage{did_you_mean(p.start, ids)}", _loc(p, "start"))
+        yield _err(Rule.UNKNOWN_STAGE, f"start '{p.start}' names no stage{did_you_mean(p.start, ids)}", _loc(p, "start"))
     for s in p.stages:
         for t in s.next:
             if t.to not in p.stage_by_id:
                 yield _err(
-                    "unknown-stage", f"next → '{t.to}' names no stage{did_you_mean(t.to, ids)}", _loc(t, "to")
+                    Rule.UNKNOWN_STAGE, f"next → '{t.to}' names no stage{did_you_mean(t.to, ids)}", _loc(t, "to")
                 )
         for ref in s.alongside:
             if ref.id not in p.stage_by_id:
                 yield _err(
-                    "unknown-stage", f"alongside → '{ref.id}' names no stage{did_you_mean(ref.id, ids)}", ref.loc
+                    Rule.UNKNOWN_STAGE, f"alongside → '{ref.id}' names no stage{did_you_mean(ref.id, ids)}", ref.loc
                 )
 
 
@@ -113,7 +75,7 @@ def check_unknown_group(ctx: Context) -> Iterator[Problem]:
     for s in p.stages:
         if s.group is not None and s.group not in p.group_by_id:
             hint = did_you_mean(s.group, p.group_by_id) if p.groups else " (the pathway has no 'groups:' list)"
-            yield _err("unknown-group", f"stage '{s.id}': group '{s.group}' names no group{hint}", _loc(s, "group"))
+            yield _err(Rule.UNKNOWN_GROUP, f"stage '{s.id}': group '{s.group}' names no group{hint}", _loc(s, "group"))
 
 
 def check_unknown_reference(ctx: Context) -> Iterator[Problem]:
@@ -122,7 +84,7 @@ def check_unknown_reference(ctx: Context) -> Iterator[Problem]:
         for ref in s.references:
             if ref.id not in p.reference_by_id:
                 hint = did_you_mean(ref.id, p.reference_by_id) if p.references else " (the pathway has no 'references:' list)"
-                yield _err("unknown-reference", f"stage '{s.id}': reference '{ref.id}' is not defined{hint}", ref.loc)
+                yield _err(Rule.UNKNOWN_REFERENCE, f"stage '{s.id}': reference '{ref.id}' is not defined{hint}", ref.loc)
 
 
 def _texts_with_links(p: Pathway) -> Iterator[tuple[str, Location]]:
@@ -148,7 +110,7 @@ def check_unknown_link(ctx: Context) -> Iterator[Problem]:
                 continue
             loc = _locate_link(ctx.text, start, text.count("[[", 0, link.start))
             shown = link.target or "(empty)"
-            yield _err("unknown-link", f"link [[{shown}]] names no stage{did_you_mean(link.target, ids)}", loc)
+            yield _err(Rule.UNKNOWN_LINK, f"link [[{shown}]] names no stage{did_you_mean(link.target, ids)}", loc)
 
 
 def _locate_link(source: str, start: Location, n_before: int) -> Location:
@@ -197,7 +159,7 @@ def check_duplicate_id(ctx: Context) -> Iterator[Problem]:
         for key, loc in items:
             if key in first:
                 yield _err(
-                    "duplicate-id",
+                    Rule.DUPLICATE_ID,
                     f"{what} '{key}' is defined twice (first on line {first[key].line}); ids must be unique",
                     loc,
                 )
@@ -213,7 +175,7 @@ def check_decision_branches(ctx: Context) -> Iterator[Problem]:
         if len(s.next) < 2:
             got = "no branches" if not s.next else "only one branch"
             yield _err(
-                "decision-branches",
+                Rule.DECISION_BRANCHES,
                 f"decision '{s.id}' has {got}; a decision needs at least two (or make it another kind)",
                 _loc(s, "next") if s.next else s.loc,
             )
@@ -224,7 +186,7 @@ def check_missing_when(ctx: Context) -> Iterator[Problem]:
         for t in s.next:
             if not (t.when or "").strip():
                 yield _err(
-                    "missing-when",
+                    Rule.MISSING_WHEN,
                     f"decision '{s.id}': the branch to '{t.to}' has no 'when' — say when to take it",
                     t.loc,
                 )
@@ -234,7 +196,7 @@ def check_outcome_has_next(ctx: Context) -> Iterator[Problem]:
     for s in graph.outcomes(ctx.pathway):
         if s.next:
             yield _err(
-                "outcome-has-next",
+                Rule.OUTCOME_HAS_NEXT,
                 f"outcome '{s.id}' has 'next' branches; an outcome ends the pathway — remove them or change its kind",
                 _loc(s, "next"),
             )
@@ -263,7 +225,7 @@ def check_unreachable(ctx: Context) -> Iterator[Problem]:
             names = ", ".join(f"'{i}'" for i in behind[:5]) + (", …" if len(behind) > 5 else "")
             more = f"; {len(behind)} more stage{'s' if len(behind) > 1 else ''} can only be reached through it ({names})"
         yield _warn(
-            "unreachable",
+            Rule.UNREACHABLE,
             f"stage '{s.id}' cannot be reached from the start ('{p.start}'); "
             f"link to it from another stage's 'next'{more}",
             s.loc,
@@ -275,7 +237,7 @@ def check_dead_end(ctx: Context) -> Iterator[Problem]:
         if s.kind not in KINDS:  # an unknown kind is reported already; likely a misspelt 'outcome'
             continue
         yield _warn(
-            "dead-end",
+            Rule.DEAD_END,
             f"stage '{s.id}' ({s.kind}) has no 'next' and is not an outcome; say where the pathway goes next",
             s.loc,
         )
@@ -287,7 +249,7 @@ def check_no_exit_loop(ctx: Context) -> Iterator[Problem]:
         first = p.stage_by_id[loop[0]]
         names = " → ".join(f"'{i}'" for i in loop)
         yield _warn(
-            "no-exit-loop",
+            Rule.NO_EXIT_LOOP,
             f"stages {names} form a loop with no way out and no outcome; add a branch that leaves it",
             first.loc,
         )
@@ -300,7 +262,7 @@ def check_review_overdue(ctx: Context) -> Iterator[Problem]:
     g = ctx.pathway.governance
     if g.next_review is not None and g.next_review < ctx.today:
         yield _warn(
-            "review-overdue",
+            Rule.REVIEW_OVERDUE,
             f"the review due on {g.next_review.isoformat()} is overdue (today is {ctx.today.isoformat()})",
             _loc(g, "next_review"),
         )
@@ -311,9 +273,9 @@ def check_expired(ctx: Context) -> Iterator[Problem]:
     if g.expires is not None and g.expires < ctx.today:
         msg = f"the pathway expired on {g.expires.isoformat()} (today is {ctx.today.isoformat()})"
         if ctx.for_build:
-            yield _err("expired", msg + "; it must be reviewed before it can be published", _loc(g, "expires"))
+            yield _err(Rule.EXPIRED, msg + "; it must be reviewed before it can be published", _loc(g, "expires"))
         else:
-            yield _warn("expired", msg, _loc(g, "expires"))
+            yield _warn(Rule.EXPIRED, msg, _loc(g, "expires"))
 
 
 def check_unused_reference(ctx: Context) -> Iterator[Problem]:
@@ -321,14 +283,14 @@ def check_unused_reference(ctx: Context) -> Iterator[Problem]:
     cited = {ref.id for s in p.stages for ref in s.references}
     for r in p.references:
         if r.id not in cited:
-            yield _warn("unused-reference", f"reference '{r.id}' is not cited by any stage", _loc(r, "id"))
+            yield _warn(Rule.UNUSED_REFERENCE, f"reference '{r.id}' is not cited by any stage", _loc(r, "id"))
 
 
 def check_version_in_history(ctx: Context) -> Iterator[Problem]:
     p = ctx.pathway
     if p.history and p.version and p.version not in {h.version for h in p.history}:
         yield _warn(
-            "version-not-in-history",
+            Rule.VERSION_NOT_IN_HISTORY,
             f"version '{p.version}' has no entry in 'history'; add one saying what changed",
             _loc(p, "version"),
         )
@@ -336,21 +298,21 @@ def check_version_in_history(ctx: Context) -> Iterator[Problem]:
 
 #: The registered checks, by rule id.  Order does not matter: problems are sorted by position.
 CHECKS: tuple[tuple[str, Check], ...] = (
-    ("unknown-stage", check_unknown_stage),
-    ("unknown-group", check_unknown_group),
-    ("unknown-reference", check_unknown_reference),
-    ("unknown-link", check_unknown_link),
-    ("duplicate-id", check_duplicate_id),
-    ("decision-branches", check_decision_branches),
-    ("missing-when", check_missing_when),
-    ("outcome-has-next", check_outcome_has_next),
-    ("unreachable", check_unreachable),
-    ("dead-end", check_dead_end),
-    ("no-exit-loop", check_no_exit_loop),
-    ("review-overdue", check_review_overdue),
-    ("expired", check_expired),
-    ("unused-reference", check_unused_reference),
-    ("version-not-in-history", check_version_in_history),
+    (Rule.UNKNOWN_STAGE, check_unknown_stage),
+    (Rule.UNKNOWN_GROUP, check_unknown_group),
+    (Rule.UNKNOWN_REFERENCE, check_unknown_reference),
+    (Rule.UNKNOWN_LINK, check_unknown_link),
+    (Rule.DUPLICATE_ID, check_duplicate_id),
+    (Rule.DECISION_BRANCHES, check_decision_branches),
+    (Rule.MISSING_WHEN, check_missing_when),
+    (Rule.OUTCOME_HAS_NEXT, check_outcome_has_next),
+    (Rule.UNREACHABLE, check_unreachable),
+    (Rule.DEAD_END, check_dead_end),
+    (Rule.NO_EXIT_LOOP, check_no_exit_loop),
+    (Rule.REVIEW_OVERDUE, check_review_overdue),
+    (Rule.EXPIRED, check_expired),
+    (Rule.UNUSED_REFERENCE, check_unused_reference),
+    (Rule.VERSION_NOT_IN_HISTORY, check_version_in_history),
 )
 
 

@@ -42,6 +42,7 @@ from generator.core.schema import (
     ObjectSpec,
     T,
 )
+from generator.core.rules import Rule
 from generator.core.suggest import did_you_mean
 from generator.core.yamlsource import Mapping, Node, Scalar, Sequence, describe
 
@@ -92,33 +93,33 @@ class _Loader:
             hint = ""
             if spec is BRANCH and isinstance(node, Scalar):
                 hint = f" — write '- to: {node.value}'"
-            self.error("wrong-type", f"{where}: expected {spec.name} fields (key: value pairs), got {describe(node)}{hint}", node.loc)
+            self.error(Rule.WRONG_TYPE, f"{where}: expected {spec.name} fields (key: value pairs), got {describe(node)}{hint}", node.loc)
             return None
         out: dict[str, Node] = {}
         for key, (key_node, value) in node.entries.items():
             f = spec.field(key)
             if f is None:
                 self.error(
-                    "unknown-key",
+                    Rule.UNKNOWN_KEY,
                     f"{where}: unknown key '{key}'{did_you_mean(key, spec.keys)}",
                     key_node.loc,
                 )
                 continue
             if isinstance(value, Scalar) and value.is_null:
                 if f.required:
-                    self.error("missing-field", f"{where}: '{key}' is empty", value.loc)
+                    self.error(Rule.MISSING_FIELD, f"{where}: '{key}' is empty", value.loc)
                 continue  # an empty optional key means "not given"
             out[key] = value
         for name in spec.required:
             if name not in out and name not in node.entries and name not in node.refused:
-                self.error("missing-field", f"{where} has no '{name}'", node.loc)
+                self.error(Rule.MISSING_FIELD, f"{where} has no '{name}'", node.loc)
         return out
 
     def scalar(self, node: Node, f: FieldSpec, where: str) -> Scalar | None:
         if isinstance(node, Scalar):
             return node
         self.error(
-            "wrong-type",
+            Rule.WRONG_TYPE,
             f"{where}: '{f.name}' should be {_EXPECTED.get(f.type, 'text')}, got {describe(node)}",
             node.loc,
         )
@@ -138,13 +139,13 @@ class _Loader:
                 fix = slugify(s.value)
                 hint = f"; did you mean '{fix}'?" if fix else ""
                 self.error(
-                    "bad-slug",
+                    Rule.BAD_SLUG,
                     f"{where}: '{s.value}' is not a valid id — use lower-case letters, digits and single hyphens{hint}",
                     s.loc,
                 )
             elif s.value in _RESERVED_IDS:
                 self.error(
-                    "bad-slug",
+                    Rule.BAD_SLUG,
                     f"{where}: '{s.value}' cannot be an id — it is a reserved file name on Windows; "
                     f"use a longer id such as '{s.value}-stage'",
                     s.loc,
@@ -172,7 +173,7 @@ class _Loader:
                 return None
             if s.value.strip() != "1":
                 self.error(
-                    "bad-format",
+                    Rule.BAD_FORMAT,
                     f"'format' is '{s.value}', but this version of the tools reads only format 1",
                     s.loc,
                 )
@@ -187,45 +188,45 @@ class _Loader:
     def date(self, s: Scalar, f: FieldSpec, where: str) -> _dt.date | None:
         text = s.value.strip()
         if not _DATE_RE.match(text):
-            self.error("bad-date", f"{where}: '{f.name}' should be a date like 2026-11-01, got '{s.value}'", s.loc)
+            self.error(Rule.BAD_DATE, f"{where}: '{f.name}' should be a date like 2026-11-01, got '{s.value}'", s.loc)
             return None
         try:
             return _dt.date.fromisoformat(text)
         except ValueError as exc:
-            self.error("bad-date", f"{where}: '{f.name}' is '{text}', which is not a real date ({exc})", s.loc)
+            self.error(Rule.BAD_DATE, f"{where}: '{f.name}' is '{text}', which is not a real date ({exc})", s.loc)
             return None
 
     def text_list(self, node: Node, f: FieldSpec, where: str) -> list[Scalar]:
         what = f"{f.what} ids" if f.type is T.REF_LIST else (f.what or "texts")
         if not isinstance(node, Sequence):
             hint = f" — write [{node.value}]" if isinstance(node, Scalar) else ""
-            self.error("wrong-type", f"{where}: '{f.name}' should be a list of {what}, got {describe(node)}{hint}", node.loc)
+            self.error(Rule.WRONG_TYPE, f"{where}: '{f.name}' should be a list of {what}, got {describe(node)}{hint}", node.loc)
             return []
         out = []
         for item in self.capped(node, f, where):
             if isinstance(item, Scalar) and not item.is_null:
                 out.append(item)
             else:
-                self.error("wrong-type", f"{where}: each item of '{f.name}' should be one of the {what}, got {describe(item)}", item.loc)
+                self.error(Rule.WRONG_TYPE, f"{where}: each item of '{f.name}' should be one of the {what}, got {describe(item)}", item.loc)
         return out
 
     def facts(self, node: Node, f: FieldSpec, where: str) -> tuple[Fact, ...]:
         if not isinstance(node, Mapping):
-            self.error("wrong-type", f"{where}: 'facts' should be 'label: value' lines, got {describe(node)}", node.loc)
+            self.error(Rule.WRONG_TYPE, f"{where}: 'facts' should be 'label: value' lines, got {describe(node)}", node.loc)
             return ()
         out = []
         for label, (key_node, value) in node.entries.items():
             if isinstance(value, Scalar) and not value.is_null:
                 out.append(Fact(label, value.value, key_node.loc))
             else:
-                self.error("wrong-type", f"{where}: fact '{label}' should have a text value, got {describe(value)}", value.loc)
+                self.error(Rule.WRONG_TYPE, f"{where}: fact '{label}' should have a text value, got {describe(value)}", value.loc)
         return tuple(out)
 
     def capped(self, seq: Sequence, f: FieldSpec, where: str) -> list[Node]:
         cap = limits.MAX_STAGES if f.name == "stages" and where == "pathway" else limits.MAX_ITEMS
         if len(seq.items) > cap:
             self.error(
-                "limit-exceeded",
+                Rule.LIMIT_EXCEEDED,
                 f"{where}: '{f.name}' has {len(seq.items):,} items; the limit is {cap:,} (only the first {cap:,} are read)",
                 seq.loc,
             )
@@ -237,7 +238,7 @@ class _Loader:
     ) -> tuple[Any, ...]:
         """Read a list of objects; broken items are skipped after being reported."""
         if not isinstance(node, Sequence):
-            self.error("wrong-type", f"{where}: '{f.name}' should be a list of {f.what} (lines starting with '- '), got {describe(node)}", node.loc)
+            self.error(Rule.WRONG_TYPE, f"{where}: '{f.name}' should be a list of {f.what} (lines starting with '- '), got {describe(node)}", node.loc)
             return ()
         out = []
         for i, item in enumerate(self.capped(node, f, where), start=1):
@@ -266,7 +267,7 @@ class _Loader:
     def pathway(self, root: Node) -> Pathway | None:
         if not isinstance(root, Mapping):
             self.error(
-                "wrong-type",
+                Rule.WRONG_TYPE,
                 f"the file should be a mapping of keys like 'id:', 'title:' and 'stages:', got {describe(root)}",
                 root.loc,
             )

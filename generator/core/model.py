@@ -55,6 +55,12 @@ class Problem:
     message: str
     location: Location
 
+    def __post_init__(self) -> None:
+        # Every id must be in the registry, so docs, `pathway rules` and messages never disagree.
+        from generator.core.rules import check_rule  # here: rules.py imports this module
+
+        check_rule(self.rule, self.severity)
+
     def sort_key(self) -> tuple:
         return (self.location, self.severity != Severity.ERROR, self.rule, self.message)
 

@@ -21,6 +21,7 @@ from generator.core import limits
 from generator.core.checks import Context, run_checks
 from generator.core.loader import load
 from generator.core.model import Location, Pathway, Problem, Severity
+from generator.core.rules import Rule
 from generator.core.yamlsource import decode, parse
 
 
@@ -122,7 +123,7 @@ def _today_default() -> _dt.date:
 
 def _too_big(size: int, filename: str) -> CheckResult:
     msg = f"the file is {size:,} bytes; the limit is {limits.MAX_FILE_BYTES:,} bytes"
-    return CheckResult(None, (Problem(Severity.ERROR, "limit-exceeded", msg, Location(filename, 1, 1)),))
+    return CheckResult(None, (Problem(Severity.ERROR, Rule.LIMIT_EXCEEDED, msg, Location(filename, 1, 1)),))
 
 
 def _finish(problems: list[Problem]) -> tuple[Problem, ...]:
@@ -132,6 +133,6 @@ def _finish(problems: list[Problem]) -> tuple[Problem, ...]:
         rest = len(unique) - limits.MAX_PROBLEMS
         last = unique[limits.MAX_PROBLEMS - 1].location
         unique = unique[: limits.MAX_PROBLEMS] + [
-            Problem(Severity.ERROR, "limit-exceeded", f"{rest:,} more problems not shown; fix these first", last)
+            Problem(Severity.ERROR, Rule.LIMIT_EXCEEDED, f"{rest:,} more problems not shown; fix these first", last)
         ]
     return tuple(unique)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.core.model import KINDS, SLUG_PATTERN, STATUSES
+from generator.core.rules import Rule
 
 
 class T(str, enum.Enum):
@@ -48,7 +49,7 @@ class FieldSpec:
     description: str
     required: bool = False
     choices: tuple[str, ...] = ()
-    rule: str = "wrong-type"  # rule id for a value outside ``choices``
+    rule: str = Rule.WRONG_TYPE  # rule id for a value outside ``choices``
     of: "ObjectSpec | None" = None  # for OBJECT and OBJECT_LIST
     what: str = ""  # what a list holds / what an id names, for messages ("stage ids")
 
@@ -106,7 +107,7 @@ STAGE = ObjectSpec(
             "What sort of stage this is; sets its shape and colour in the flowchart.",
             required=True,
             choices=KINDS,
-            rule="unknown-kind",
+            rule=Rule.UNKNOWN_KIND,
         ),
         FieldSpec("group", T.REF, "Id of the group (phase) this stage belongs to.", what="group"),
         FieldSpec("summary", T.TEXT, "One line for diagrams, lists and tooltips."),
@@ -196,7 +197,7 @@ PATHWAY = ObjectSpec(
             "draft, active or retired.",
             required=True,
             choices=STATUSES,
-            rule="unknown-status",
+            rule=Rule.UNKNOWN_STATUS,
         ),
         FieldSpec("summary", T.MARKDOWN, "What the pathway is for, in Markdown."),
         FieldSpec("start", T.REF, "Id of the stage where the pathway starts.", required=True, what="stage"),

@@ -22,6 +22,7 @@ import yaml
 
 from generator.core import limits
 from generator.core.model import Location, Problem, Severity
+from generator.core.rules import Rule
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
@@ -91,7 +92,7 @@ def decode(data: bytes, filename: str) -> tuple[str | None, list[Problem]]:
             f"the file is not valid UTF-8 text (byte 0x{data[exc.start]:02x} at byte offset {exc.start}); "
             "save it as UTF-8 — most editors offer this under 'Save with encoding'"
         )
-        return None, [Problem(Severity.ERROR, "encoding", msg, Location(filename, line, col))]
+        return None, [Problem(Severity.ERROR, Rule.ENCODING, msg, Location(filename, line, col))]
 
 
 # libyaml's problem texts, in words an author can act on.
@@ -137,7 +138,7 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, filename: str) -> Problem:
         plain = f"YAML syntax error: {raw}"
     else:
         plain = f"{plain} (YAML: {raw})"
-    return Problem(Severity.ERROR, "yaml-syntax", plain, loc)
+    return Problem(Severity.ERROR, Rule.YAML_SYNTAX, plain, loc)
 
 
 def _clamp(loc: Location, text: str) -> Location:
@@ -180,7 +181,7 @@ class _Builder:
         loc = self.loc(ev.start_mark)
         if isinstance(ev, yaml.AliasEvent):
             self.problem(
-                "yaml-alias",
+                Rule.YAML_ALIAS,
                 f"aliases ('*{ev.anchor}') are not allowed: write the text out in full — "
                 "a copy that changes invisibly when the original is edited is unsafe in a clinical document",
                 loc,
@@ -190,7 +191,7 @@ class _Builder:
         anchor = getattr(ev, "anchor", None)
         if anchor is not None:
             self.problem(
-                "yaml-alias",
+                Rule.YAML_ALIAS,
                 f"anchors ('&{anchor}') are not allowed: write the text out in full where it is needed",
                 loc,
             )
@@ -198,7 +199,7 @@ class _Builder:
         if tag is not None:
             shown = tag.replace("tag:yaml.org,2002:", "!!")
             self.problem(
-                "yaml-tag",
+                Rule.YAML_TAG,
                 f"YAML tags like '{shown}' are not allowed; remove it (put the value in quotes if it must stay text)",
                 loc,
             )
@@ -206,7 +207,7 @@ class _Builder:
         if isinstance(ev, yaml.ScalarEvent):
             if len(ev.value) > limits.MAX_TEXT_CHARS:
                 self.problem(
-                    "limit-exceeded",
+                    Rule.LIMIT_EXCEEDED,
                     f"this text is {len(ev.value):,} characters long; the limit is {limits.MAX_TEXT_CHARS:,}",
                     loc,
                 )
@@ -217,7 +218,7 @@ class _Builder:
             raise _Abort(
                 Problem(
                     Severity.ERROR,
-                    "limit-exceeded",
+                    Rule.LIMIT_EXCEEDED,
                     f"lists and mappings are nested more than {limits.MAX_DEPTH} levels deep",
                     loc,
                 )
@@ -241,12 +242,12 @@ class _Builder:
                 if key is None:
                     continue
                 if not isinstance(key, Scalar):
-                    self.problem("wrong-type", f"a key must be a plain name, not {describe(key)}", key.loc)
+                    self.problem(Rule.WRONG_TYPE, f"a key must be a plain name, not {describe(key)}", key.loc)
                     continue
                 first = mapping.entries.get(key.value)
                 if first is not None:
                     self.problem(
-                        "duplicate-key",
+                        Rule.DUPLICATE_KEY,
                         f"'{key.value}' appears twice in this mapping (first on line {first[0].loc.line}); "
                         "only the first is used — remove or rename one",
                         key.loc,
@@ -273,7 +274,7 @@ def parse(text: str, filename: str) -> tuple[Node | None, list[Problem]]:
                 documents += 1
                 if documents == 2:
                     builder.problem(
-                        "yaml-syntax",
+                        Rule.YAML_SYNTAX,
                         "a second YAML document starts here ('---'); a pathway file holds exactly one — "
                         "remove the '---' line and merge the content",
                         builder.loc(ev.start_mark),
@@ -289,7 +290,7 @@ def parse(text: str, filename: str) -> tuple[Node | None, list[Problem]]:
         root, documents = None, 0
     if documents == 0:
         builder.problem(
-            "empty-file",
+            Rule.EMPTY_FILE,
             "the file is empty — a pathway needs at least id, title, version, status, start and stages",
             Location(filename, 1, 1),
         )

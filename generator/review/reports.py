@@ -14,7 +14,8 @@ import re
 from typing import Iterable
 
 from generator.review import visualdiff
-from generator.review.diff import Change, Impact, PathwayDiff, sign, word_diff
+from generator.review.changes import WORDS, Change, Impact, PathwayDiff, sign
+from generator.review.words import word_diff
 from generator.core.model import Pathway
 
 MARKER = "<!-- pathway-diff -->"
@@ -103,19 +104,18 @@ def _word_diff_cells(old: str | None, new: str | None, context: int = 4) -> tupl
 def _value_cells(c: Change) -> tuple[str, str]:
     if c.text and c.old and c.new:
         return _word_diff_cells(c.old, c.new)
-    if c.old and c.new and c.kind in _MARK_WORDS and len(c.old) <= CELL_MAX and len(c.new) <= CELL_MAX:
+    if c.old and c.new and c.kind.show == WORDS and len(c.old) <= CELL_MAX and len(c.new) <= CELL_MAX:
         # Short values in full, with the words that changed marked ("~~50–80~~" / "**60–80**").
         return _word_diff_cells(c.old, c.new, context=CELL_MAX)
     return (md_inline(_cut(c.old)) if c.old else "—", md_inline(_cut(c.new)) if c.new else "—")
 
 
-_MARK_WORDS = frozenset({"fact-changed", "when-changed", "stage-renamed", "group-renamed", "reference-retitled"})
-_SIGN_ICONS = {"+": "➕", "-": "➖", "~": "✏️", "!": "⚠️"}
+SIGN_ICONS = {"+": "➕", "-": "➖", "~": "✏️", "!": "⚠️"}
 
 
 def _row(c: Change) -> str:
     before, after = _value_cells(c)
-    return f"| {_stage_cell(c)} | {_SIGN_ICONS[sign(c)]} {md_inline(c.summary)} | {before} | {after} |"
+    return f"| {_stage_cell(c)} | {SIGN_ICONS[sign(c)]} {md_inline(c.summary)} | {before} | {after} |"
 
 
 def _table(changes: Iterable[Change]) -> list[str]:
@@ -270,14 +270,14 @@ def format_json(diff: PathwayDiff) -> str:
 # --------------------------------------------------------------------------
 # Terminal text
 
-_COLOURS = {"+": "32", "-": "31", "~": "33", "!": "35", "verdict": "1", "head": "1;4", "dim": "2"}
+COLOURS = {"+": "32", "-": "31", "~": "33", "!": "35", "verdict": "1", "head": "1;4", "dim": "2"}
 
 
 def format_text(diff: PathwayDiff, *, colour: bool = False) -> str:
     """Report for a terminal: verdict, warnings, then one line per change."""
 
     def paint(text: str, key: str) -> str:
-        return f"\033[{_COLOURS[key]}m{text}\033[0m" if colour else text
+        return f"\033[{COLOURS[key]}m{text}\033[0m" if colour else text
 
     out = [paint(diff.verdict, "verdict")]
     if diff.old_version == diff.new_version:

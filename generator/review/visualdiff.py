@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from generator.render import palette
 from generator.render.diagrams import dom_id
-from generator.review.diff import PathwayDiff, match_branches
+from generator.review.changes import PathwayDiff
+from generator.review.compare import match_branches
 from generator.render.dotquote import clean, quote, wrap
 from generator.core.model import Pathway
 
@@ -55,23 +56,6 @@ LOOKS: dict[str, Look] = {
     CHANGED: Look("#fdefd2", "#a65f00", "#1a1a1a", "solid", "2", 2),
     REMOVED: Look("#eeeeee", "#7a7a7a", "#555555", "dashed", "1.6", 1),
     SAME: Look("#ffffff", "#9a9a9a", "#333333", "solid", "1", 1),
-}
-
-# Which part of a stage a change touched, for the "~ changed: facts" line.
-_ASPECTS = {
-    "stage-renamed": "title",
-    "stage-rekinded": "type",
-    "stage-regrouped": "phase",
-    "stage-summary-reworded": "wording",
-    "stage-body-reworded": "wording",
-    "fact-added": "facts",
-    "fact-removed": "facts",
-    "fact-changed": "facts",
-    "facts-reordered": "facts",
-    "alongside-added": "alongside",
-    "alongside-removed": "alongside",
-    "stage-reference-added": "references",
-    "stage-reference-removed": "references",
 }
 
 START_ID = "__start__"
@@ -111,7 +95,7 @@ def diff_graph(old: Pathway, new: Pathway, diff: PathwayDiff) -> DiffGraph:
     """Nodes: the new pathway's stages plus removed ones; edges: new, kept and removed transitions."""
     aspects: dict[str, list[str]] = {}
     for ch in diff.changes:
-        word = _ASPECTS.get(ch.kind)
+        word = ch.kind.aspect  # which part of the step changed, for the "~ changed: facts" line
         if word and ch.stage and not ch.consequence:
             lst = aspects.setdefault(ch.stage, [])
             if word not in lst:

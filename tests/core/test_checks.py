@@ -13,6 +13,7 @@ import pytest
 from generator.core import checks
 from generator.core.model import Severity
 from generator.core.pipeline import check_file, check_text
+from generator.core.rules import RULES
 
 BAD = Path(__file__).parents[1] / "fixtures" / "bad"
 VALID = Path(__file__).parents[1] / "fixtures" / "core" / "valid.yaml"
@@ -46,12 +47,12 @@ def test_bad_file_reports_exactly_the_expected_problems(path: Path) -> None:
 def test_every_rule_that_can_be_triggered_by_a_file_has_a_bad_fixture() -> None:
     covered = {rule for p in BAD_FILES for (_, _, _, rule) in expectations(p)}
     untestable_by_small_file = {"limit-exceeded"}  # covered in test_loader.py
-    assert set(checks.RULES) - untestable_by_small_file <= covered
+    assert set(RULES) - untestable_by_small_file <= covered
 
 
 def test_registered_checks_have_documented_rule_ids() -> None:
     for rule, _fn in checks.CHECKS:
-        assert rule in checks.RULES
+        assert rule in RULES
 
 
 def test_valid_file_has_no_problems() -> None:

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import re
 
-from generator.review.diff import diff_pathways
+from generator.review.compare import diff_pathways
 from generator.review.reports import (
     MARKDOWN_BUDGET,
     format_json,
@@ -16,7 +16,7 @@ from generator.review.reports import (
     md_inline,
 )
 from generator.core.model import Fact, Stage, Transition
-from test_diff import B, add_stage, with_stage
+from test_compare import B, add_stage, with_stage
 
 
 def _cells(row: str) -> list[str]:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from generator.review import visualdiff
-from generator.review.diff import diff_pathways
+from generator.review.compare import diff_pathways
 from generator.review.reports import format_markdown
 from generator.core.model import Fact, Stage, Transition
-from test_diff import B, add_stage, with_stage, without_stage
+from test_compare import CASES, B, add_stage, with_stage, without_stage
 
 REPO = Path(__file__).resolve().parents[2]
 PARSER = REPO / "tests" / "js" / "mermaid-parse.mjs"
@@ -165,3 +165,28 @@ def test_svg_with_hostile_titles_renders(title):
     new = add_stage(B, Stage("extra", title, "referral"), {"discharge": (Transition("extra", title),)})
     [svg] = layout.render_svgs([visualdiff.dot(B, new, diff_pathways(B, new))])
     assert "diff_added" in svg
+
+
+def _about_one_step(change, kind) -> bool:
+    return any(c.kind == kind and c.stage for c in diff_pathways(B, change(B)).changes)
+
+
+STEP_CASES = [case for case in CASES if _about_one_step(case[1], case[2])]
+
+
+def test_most_cases_are_about_one_step():
+    assert len(STEP_CASES) >= 15
+
+
+@pytest.mark.parametrize("name, change, kind, impact", STEP_CASES, ids=[c[0] for c in STEP_CASES])
+def test_every_change_to_a_step_is_marked_in_the_picture(name, change, kind, impact):
+    # The picture reads the kind table: a kind without its mark would leave an edited step looking unchanged.
+    old, new = B, change(B)
+    diff = diff_pathways(old, new)
+    [c] = [c for c in diff.changes if c.kind == kind]
+    g = visualdiff.diff_graph(old, new, diff)
+    node = {n.id: n for n in g.nodes}[c.stage]
+    edges = [e for e in g.edges if c.stage in (e.src, e.dst) and e.status != "same"]
+    assert node.status != "same" or edges, c
+    if c.kind.aspect:
+        assert node.status == "changed" and c.kind.aspect in node.aspects

@@ -1,4 +1,4 @@
-"""The semantic diff: pairs of pathways that differ in exactly one way each."""
+"""The per-area comparison: pairs of pathways that differ in exactly one way each."""
 
 from __future__ import annotations
 
@@ -9,15 +9,8 @@ from typing import Callable
 
 import pytest
 
-from generator.review.diff import (
-    VERDICTS,
-    Impact,
-    diff_pathways,
-    match_branches,
-    version_is_higher,
-    version_key,
-    word_diff,
-)
+from generator.review.changes import VERDICTS, Impact
+from generator.review.compare import diff_pathways, match_branches
 from generator.review.reports import MARKER, SECTION_TITLES, format_json, format_markdown, md_inline
 from generator.core.model import (
     Fact,
@@ -330,20 +323,7 @@ def test_unchanged_loop_is_not_reported_again():
 
 
 # --------------------------------------------------------------------------
-# Versions and the release rule
-
-
-@pytest.mark.parametrize("lower, higher", [
-    ("1.9", "1.10"), ("1.0.0", "1.0.1"), ("1", "1.1"), ("1.2-rc1", "1.2"), ("v1.2", "1.3"), ("0.9.9", "1.0"),
-])
-def test_versions_compare_numerically(lower, higher):
-    assert version_is_higher(lower, higher)
-    assert not version_is_higher(higher, lower)
-
-
-def test_equal_versions():
-    assert version_key("2") == version_key("2.0") == version_key("2.0.0")
-    assert not version_is_higher("1.0", "1.0")
+# The release rule
 
 
 def test_substantive_change_without_bump_lists_what_is_missing():
@@ -389,17 +369,6 @@ def test_version_going_down_is_a_warning():
 
 # --------------------------------------------------------------------------
 # Building blocks
-
-
-def test_word_diff_keeps_a_few_words_of_context():
-    old = "one two three four five six seven eight nine ten eleven twelve"
-    new = "one two three four five six SEVEN eight nine ten eleven twelve"
-    ops = word_diff(old, new, context=2)
-    assert ops == (("…", ""), ("=", "five six"), ("-", "seven"), ("+", "SEVEN"), ("=", "eight nine"), ("…", ""))
-
-
-def test_word_diff_of_short_text_keeps_everything():
-    assert word_diff("a b", "a c") == (("=", "a"), ("-", "b"), ("+", "c"))
 
 
 def test_match_branches_prefers_exact_then_condition_then_target():
