@@ -12,7 +12,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from generator.core import graph
+from generator.core import graph, urls
 from generator.core.model import KINDS, Location, Pathway, Problem, Severity
 from generator.core.suggest import did_you_mean
 from generator.core.wikilinks import iter_wikilinks
@@ -54,6 +54,10 @@ RULES: dict[str, str] = {
     "expired": "governance.expires is in the past (error when building, else warning).",
     "unused-reference": "A reference no stage cites (warning).",
     "version-not-in-history": "The pathway's version is missing from its history (warning).",
+    # what may be published (generator/core/urls.py, docs/safety.md)
+    "bad-url": "A URL field that is not an http/https/mailto address with a host.",
+    "unsafe-link": "A Markdown link or image the site shows as text (javascript:, data:, //host, …) (warning).",
+    "theme-class": "An admonition class the site drops, such as the theme's md-sidebar (warning).",
 }
 
 
@@ -351,6 +355,9 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("expired", check_expired),
     ("unused-reference", check_unused_reference),
     ("version-not-in-history", check_version_in_history),
+    ("bad-url", urls.check_url_fields),
+    ("unsafe-link", urls.check_unsafe_links),
+    ("theme-class", urls.check_theme_classes),
 )
 
 
