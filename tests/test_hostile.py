@@ -55,7 +55,7 @@ SENTINEL = "window.__pwned=1"
 
 
 def hostile_doc(payload: str, *, title: str = "Hostile test", names: str = "name",
-                url: str = f"javascript:{SENTINEL}") -> dict:
+                url: str = "https://example.org/guide?q=%3Cscript%3E") -> dict:
     """A valid pathway (as a dict) with ``payload`` in every free-text field.
 
     ``title`` is the pathway's title, which also becomes MkDocs' ``site_name``
@@ -272,6 +272,12 @@ TEXT_PAYLOADS = {
     "markdown-link-data": "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "markdown-reference-definition": f"[x][r1]\n\n[r1]: javascript:{SENTINEL}",
     "autolink-javascript": f"<javascript:{SENTINEL}>",
+    # Issue 10: destinations the old pre-Markdown filter missed; now checked after parsing (generator/core/urls.py).
+    "markdown-link-code-span-destination": f"[x](`javascript:{SENTINEL}`)",
+    "reference-definition-in-blockquote": f"> [r]: javascript:{SENTINEL}\n>\n> [x][r]",
+    "reference-definition-in-list": f"- [r]: javascript:{SENTINEL}\n\n[x][r]",
+    "reference-definition-in-admonition": f"!!! note\n    [r]: javascript:{SENTINEL}\n\n    [x][r]",
+    "image-code-span-data": "![x](`data:image/svg+xml,<svg onload=alert(1)>`)",
     "html-entities": f"&lt;script&gt;{SENTINEL}&lt;/script&gt; &#60;img src=x onerror={SENTINEL}&#62;",
     "html-comment": f"<!-- --><script>{SENTINEL}</script><!-- -->",
     "cdata": f"<![CDATA[<script>{SENTINEL}</script>]]>",
@@ -491,7 +497,13 @@ def test_no_pathway_script_runs_in_chromium(sites, server, browser, where, paylo
 @pytest.mark.dot
 @pytest.mark.slow
 def test_the_scanner_and_the_browser_catch_unescaped_output(sites, clean_pages, server, browser, monkeypatch):
-    # Make the Markdown filter a no-op, as a careless template change would.
+    # Make the Markdown filter a no-op, as a careless template change would, and switch the second guard
+    # (link check after parsing, sanitizer) off too: test_the_sanitizer_alone_stops_unescaped_output has it on.
+    from generator.core import urls
+    from generator.render import sanitize
+
+    monkeypatch.setattr(sanitize, "clean_html", lambda fragment: fragment)
+    monkeypatch.setattr(urls, "link_problem", lambda dest: None)
     monkeypatch.setattr(escape, "markdown", lambda text: "" if text is None else str(text))
     monkeypatch.setattr(escape, "cell", lambda text: " ".join(("" if text is None else str(text)).split()))
     site = sites.build("unescaped", hostile_doc(f'<img src="x" onerror="{SENTINEL}"> [x](javascript:{SENTINEL})'))
@@ -910,3 +922,31 @@ def test_escaped_titles_still_read_as_written(sites, server, browser):
         assert page.locator(".md-logo").first.get_attribute("aria-label") == title
     finally:
         page.close()
+
+
+@pytest.mark.dot
+@pytest.mark.slow
+def test_the_sanitizer_alone_stops_unescaped_output(sites, clean_pages, monkeypatch):
+    """Defence in depth: with the escaping switched off, the link guard and nh3 still publish no code."""
+    monkeypatch.setattr(escape, "markdown", lambda text: "" if text is None else str(text))
+    monkeypatch.setattr(escape, "cell", lambda text: " ".join(("" if text is None else str(text)).split()))
+    doc = hostile_doc(f'<img src="x" onerror="{SENTINEL}"> <svg onload="{SENTINEL}"></svg> '
+                      f'<script>{SENTINEL}</script> [x](javascript:{SENTINEL}) '
+                      f'<div class="md-sidebar" style="position:fixed">x</div>')
+    site = sites.build("unescaped-sanitized", doc)
+    monkeypatch.undo()
+    pages = html_pages(site)
+    # <svg> and <img> are allowed elements (stripped of handlers and bad addresses); what matters is that nothing runs.
+    found = [f for f in injected(pages, clean_pages) if not re.search(r"more <(svg|img)> than a clean build$", f)]
+    assert found == []
+    articles = [text.split("<article", 1)[-1].split("</article>", 1)[0] for text in pages.values()]
+    # A real tag (not escaped text) with the theme's class or a style.
+    assert not any(re.search(r'<[a-z]+[^<>]*(class="[^"]*md-sidebar|style="[^"]*position)', a) for a in articles)
+
+
+@pytest.mark.parametrize("url", [f"javascript:{SENTINEL}", "JaVaScRiPt:alert(1)", "data:text/html,<script>x</script>",
+                                 "vbscript:x", " javascript:x"])
+def test_a_reference_url_with_a_script_scheme_is_refused_before_anything_is_built(url):
+    # Once shown as text on the site; now a located error (bad-url), so the address is never silently dropped.
+    result = pipeline.check_text(dump(hostile_doc("x", url=url)))
+    assert [p.rule for p in result.errors] == ["bad-url"], result.problems

@@ -12,7 +12,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from generator.core import graph
+from generator.core import graph, urls
 from generator.core.model import KINDS, Location, Pathway, Problem, Severity
 from generator.core.rules import Rule
 from generator.core.suggest import did_you_mean
@@ -313,6 +313,9 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     (Rule.EXPIRED, check_expired),
     (Rule.UNUSED_REFERENCE, check_unused_reference),
     (Rule.VERSION_NOT_IN_HISTORY, check_version_in_history),
+    (Rule.BAD_URL, urls.check_url_fields),
+    (Rule.UNSAFE_LINK, urls.check_unsafe_links),
+    (Rule.THEME_CLASS, urls.check_theme_classes),
 )
 
 

@@ -28,7 +28,8 @@ FORMAT = "the format"
 LINKS = "cross-references"
 FLOW = "flow"
 GOVERNANCE = "governance"
-TOPICS: tuple[str, ...] = (READING, FORMAT, LINKS, FLOW, GOVERNANCE)
+PUBLISHING = "what may be published"
+TOPICS: tuple[str, ...] = (READING, FORMAT, LINKS, FLOW, GOVERNANCE, PUBLISHING)
 
 _E, _W = Severity.ERROR, Severity.WARNING
 
@@ -87,6 +88,9 @@ class Rule(enum.StrEnum):
     EXPIRED = "expired", GOVERNANCE, _W, "governance.expires is in the past; it is not published until reviewed.", _E
     UNUSED_REFERENCE = "unused-reference", GOVERNANCE, _W, "A reference no stage cites."
     VERSION_NOT_IN_HISTORY = "version-not-in-history", GOVERNANCE, _W, "The version has no entry in history (if used)."
+    BAD_URL = "bad-url", PUBLISHING, _E, "A URL field that is not an http/https/mailto address with a host."
+    UNSAFE_LINK = "unsafe-link", PUBLISHING, _W, "A Markdown link or image the site shows as text (javascript:, data:, //host, …)."
+    THEME_CLASS = "theme-class", PUBLISHING, _W, "An admonition class the site drops, such as the theme's md-sidebar."
 
 
 #: Every rule by id, in the order of the table.

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from generator import __version__
 from generator.render import escape
-from generator.render import markup
+from generator.render import markup, sanitize
 from generator.site import nav
 from generator.core.errors import PathwayError
 from generator.core.files import atomic_write
@@ -182,7 +182,7 @@ def fit_page(svg: str, max_scale: float = 1.0) -> tuple[str, Markup]:
     """A full-page flowchart: its orientation and the SVG sized to fit that page."""
     orientation, _ = _best_fit(svg, max_scale)
     box = OVERVIEW_PORTRAIT_BOX if orientation == "portrait" else OVERVIEW_LANDSCAPE_BOX
-    return orientation, Markup(fit_svg(svg, box, max_scale=max_scale))
+    return orientation, Markup(sanitize.clean_html(fit_svg(svg, box, max_scale=max_scale)))
 
 
 _SVG_TAG_RE = re.compile(r"<svg\b[^>]*>", re.S)
@@ -252,7 +252,8 @@ def _md(text: str | None, pathway: Pathway, *, location=None) -> Markup:
     if not text:
         return Markup("")
     safe = markup.author_markdown(text, pathway, stage_href, location=location)
-    # markup.to_html renders Markdown whose raw HTML generator.render.escape has already escaped.
+    # markup.to_html renders Markdown whose raw HTML generator.render.escape has already escaped,
+    # guards its links and sanitizes the result.
     return Markup(markup.to_html(safe))
 
 
@@ -285,7 +286,7 @@ def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
         "summary": _one_line(stage.summary) or None,
         "body_html": _md(stage.body, pathway, location=stage.field_locs.get("body")),
         "facts": [(f.label, f.value) for f in stage.facts],
-        "svg": Markup(fit_svg(svg, STAGE_BOX, max_scale=STAGE_MAX_SCALE)) if svg else None,
+        "svg": Markup(sanitize.clean_html(fit_svg(svg, STAGE_BOX, max_scale=STAGE_MAX_SCALE))) if svg else None,
         "comes_from": [_link(pathway, src.id, t.when) for src, t in pathway.incoming.get(stage.id, ())],
         "next": [_link(pathway, t.to, t.when) for t in stage.next],
         "alongside": [_link(pathway, sid) for sid in pathway.alongside_of.get(stage.id, ())],

@@ -10,28 +10,21 @@ Shared by the website (``generator.site.pages``) and the PDF handbook
 * ``abbreviation_block`` - ``*[CT]: Computed tomography`` lines for the
   ``abbr`` extension, appended to a page so every abbreviation on it gets a
   hover definition.
-* ``to_html`` - Python-Markdown with the same extensions the site uses.
+* ``to_html`` - Python-Markdown with the same extensions the site uses, the link guard
+  (``generator.core.urls``) and the allow-list sanitizer (``generator.render.sanitize``).
 """
 
 from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from generator.render import escape
+from generator.core import urls
+from generator.render import escape, sanitize
 from generator.core.model import GlossaryEntry, Location, Pathway
 from generator.core.wikilinks import iter_wikilinks
 
-# The extensions both the site (mkdocs.yml) and the PDF rely on.
-MARKDOWN_EXTENSIONS: tuple[str, ...] = (
-    "abbr",
-    "admonition",
-    "attr_list",
-    "def_list",
-    "md_in_html",
-    "tables",
-    "toc",
-    "pymdownx.details",
-)
+# The extensions both the site (mkdocs.yml) and the PDF rely on (defined with the link policy).
+MARKDOWN_EXTENSIONS = urls.MARKDOWN_EXTENSIONS
 
 
 class UnknownStageLink(ValueError):
@@ -105,4 +98,7 @@ def to_html(markdown_text: str) -> str:
     """Render Markdown to an HTML fragment with the site's extensions (for the PDF)."""
     import markdown
 
-    return markdown.markdown(markdown_text, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+    # The link guard turns refused destinations into text; the sanitizer is the last line of defence.
+    html = markdown.markdown(markdown_text, extensions=[*MARKDOWN_EXTENSIONS, urls.guard_extension()],
+                             output_format="html")
+    return sanitize.clean_html(html)

@@ -9,6 +9,10 @@
   that ``pathway generate`` may have left under ``docs/_generated/``, so the
   two never collide.  Nothing is written to ``docs/`` (no reload loops).
 * ``on_serve``: watch the pathway file, so ``mkdocs serve`` rebuilds on save.
+* Safety (docs/safety.md): ``on_config`` adds the link guard
+  (``generator.core.urls``) to the Markdown extensions and switches Material's
+  ``content.tooltips`` off; ``on_page_content`` passes every page body through
+  the allow-list sanitizer (``generator.render.sanitize``).
 
 All logic lives in ``generator.site.pages``; this module only adapts it to MkDocs.
 """
@@ -77,6 +81,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         # made HTML-safe here; see _html_title.  (Fix from the hardening tests, tests/test_hostile.py.)
         config.site_name = _html_title(result.pathway.title)
         config.nav = _html_nav(site_nav(result.pathway)) + list(config.nav or [])
+        _make_safe(config)
         return config
 
     def _layout(self, config: MkDocsConfig):
@@ -106,6 +111,12 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         if page.file.generated_by is None and self.abbreviations:
             return f"{markdown}\n\n{self.abbreviations}\n"
         return markdown
+
+    def on_page_content(self, html_text: str, *, page, config: MkDocsConfig, files: Files) -> str:
+        # Every page, hand-written ones too: they carry the glossary's abbreviations.
+        from generator.render.sanitize import clean_html
+
+        return clean_html(html_text)
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         # Material's page <title> is '{{ page.title | striptags }}', and striptags decodes entities: a
@@ -139,6 +150,22 @@ _MAIN_HTML = """\
   {% endif %}
 {% endblock %}
 """
+
+
+def _make_safe(config: MkDocsConfig) -> None:
+    """Link guard on; Material's tooltips off (see below).  Done here so any mkdocs.yml gets it."""
+    from generator.core.urls import guard_extension
+
+    config.markdown_extensions.append(guard_extension())
+    # Material's content.tooltips copies an element's title attribute into innerHTML, so a title
+    # such as '<img src=x onerror=...>' (a pathway title, a stage title in the nav, a glossary
+    # <abbr>, a Markdown link title) would run as script on load or hover.  Its bundle cannot be
+    # patched from here in a way that survives theme updates; the browser's own title tooltip
+    # shows text only.  (tests/site/test_browser_hostile.py)
+    features = config.theme.get("features") or []
+    if "content.tooltips" in features:
+        log.info("the theme feature content.tooltips is switched off: it turns titles into HTML")
+        config.theme["features"] = [f for f in features if f != "content.tooltips"]
 
 
 def _html_title(text: str) -> Markup:

@@ -336,7 +336,7 @@ def test_group_map_gives_each_group_its_own_flowchart_page():
     """With the group map as overview, each group opens with its chart, linked from the contents."""
     pathway = check_file(SEED).pathway
     svg = '<svg width="10pt" height="10pt" viewBox="0 0 10 10"></svg>'
-    groups = {g.id: svg.replace("<svg", f'<svg data-group="{g.id}"') for g in pathway.groups}
+    groups = {g.id: svg.replace("<svg", f'<svg id="chart-{g.id}"') for g in pathway.groups}
     diagrams = pdf.Diagrams(svg, True, {s.id: svg for s in pathway.stages}, groups)
     html = pdf.print_html(pathway, diagrams, built=None)
     for g in pathway.groups:
@@ -344,5 +344,5 @@ def test_group_map_gives_each_group_its_own_flowchart_page():
         page = html.index(f'id="group-{g.id}"')
         first_stage = next(s for s in pathway.stages if s.group == g.id)
         assert page < html.index(f'id="stage-{first_stage.id}"')
-        assert html.index(f'data-group="{g.id}"', page) < html.index(f'id="stage-{first_stage.id}"')
+        assert html.index(f'id="chart-{g.id}"', page) < html.index(f'id="stage-{first_stage.id}"')
     assert "phases of the pathway" in html
