@@ -83,14 +83,17 @@ def build_datetime(pathway: Pathway, source_date_epoch: str | None) -> _dt.datet
     """The date the handbook says it was built: SOURCE_DATE_EPOCH, else the pathway's latest date.
 
     Never the clock, so rebuilding an unchanged pathway gives the same file.
-    Raises ``PdfError`` for a SOURCE_DATE_EPOCH that is not a whole number.
+    Raises ``PdfError`` for a malformed SOURCE_DATE_EPOCH (read by
+    ``generator.core.pipeline.source_date_epoch``, as for the site).
     """
-    if source_date_epoch not in (None, ""):
-        try:
-            seconds = int(source_date_epoch.strip())
-            return _dt.datetime.fromtimestamp(seconds, tz=_dt.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise PdfError(f"SOURCE_DATE_EPOCH must be a number of seconds, not {source_date_epoch!r}") from None
+    from generator.core.builddate import SourceDateEpochError, source_date_epoch as read_epoch
+
+    try:
+        epoch = read_epoch(source_date_epoch or "")
+    except SourceDateEpochError as exc:
+        raise PdfError(str(exc)) from None
+    if epoch is not None:
+        return epoch
     gov = pathway.governance
     dates = [d for d in (gov.last_reviewed, gov.approved_on) if d is not None]
     dates += [h.date for h in pathway.history if h.date is not None]
