@@ -18,6 +18,7 @@ import sys
 from typing import Sequence
 
 from generator import __version__
+from generator.core.builddate import SourceDateEpochError
 
 # Order here is the order in --help.
 COMMANDS: tuple[str, ...] = ("validate", "schema", "generate", "build", "serve", "pdf", "diff", "review")
@@ -96,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except UsageError as exc:
+    except (UsageError, SourceDateEpochError) as exc:
         error(str(exc))
         return 2
     except KeyboardInterrupt:
