@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Iterator
 from generator.core import graph
 from generator.core.model import KINDS, Location, Pathway, Problem, Severity
 from generator.core.suggest import did_you_mean
+from generator.core.textpolicy import markdown_meaning_problems
 from generator.core.wikilinks import iter_wikilinks
 
 #: Every rule id with a one-line description, for ``--help``-style docs.
@@ -54,6 +55,8 @@ RULES: dict[str, str] = {
     "expired": "governance.expires is in the past (error when building, else warning).",
     "unused-reference": "A reference no stage cites (warning).",
     "version-not-in-history": "The pathway's version is missing from its history (warning).",
+    # text
+    "markdown-meaning": "A line of a Markdown text would not show as written (a heading, quote, list or code) (warning).",
 }
 
 
@@ -134,9 +137,14 @@ def _texts_with_links(p: Pathway) -> Iterator[tuple[str, Location]]:
             yield s.summary, _loc(s, "summary")
         if s.body:
             yield s.body, _loc(s, "body")
+        for f in s.facts:  # fact values are Markdown too (generator.core.textpolicy)
+            yield f.value, f.loc
     for g in p.glossary:
         if g.definition:
             yield g.definition, _loc(g, "definition")
+    for h in p.history:
+        if h.summary:
+            yield h.summary, _loc(h, "summary")
 
 
 def check_unknown_link(ctx: Context) -> Iterator[Problem]:
@@ -351,6 +359,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("expired", check_expired),
     ("unused-reference", check_unused_reference),
     ("version-not-in-history", check_version_in_history),
+    ("markdown-meaning", lambda ctx: markdown_meaning_problems(ctx.pathway, ctx.text)),
 )
 
 

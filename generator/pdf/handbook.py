@@ -242,12 +242,24 @@ def fit_svg(svg: str, box: tuple[float, float], *, max_scale: float = 1.0) -> st
 
 
 def _md(text: str | None, pathway: Pathway, *, location=None) -> Markup:
-    """Author Markdown as safe HTML with ``[[links]]`` pointing at in-document anchors."""
+    """A block-Markdown field as safe HTML with ``[[links]]`` pointing at in-document anchors."""
     if not text:
         return Markup("")
-    safe = markup.author_markdown(text, pathway, stage_href, location=location)
+    safe = pres.block_markdown(text, pathway, stage_href, location=location)
     # markup.to_html renders Markdown whose raw HTML generator.render.escape has already escaped.
     return Markup(markup.to_html(safe))
+
+
+_ONE_PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.S)
+
+
+def _inline(text: str | None, pathway: Pathway, *, location=None) -> Markup:
+    """An inline-Markdown field (summary, fact value...) as safe inline HTML, as the site shows it."""
+    if not text:
+        return Markup("")
+    html = markup.to_html(pres.inline_markdown(text, pathway, stage_href, location=location)).strip()
+    m = _ONE_PARAGRAPH.match(html)
+    return Markup(m.group(1) if m else html)
 
 
 def _one_line(text: str | None) -> str:
@@ -275,9 +287,9 @@ def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
         "anchor": stage_anchor(stage.id),
         "title": stage.title,
         "kind_label": pres.kind_label(kind),
-        "summary": _one_line(stage.summary) or None,
+        "summary": _inline(stage.summary, pathway, location=stage.field_locs.get("summary")) or None,
         "body_html": _md(stage.body, pathway, location=stage.field_locs.get("body")),
-        "facts": [(f.label, f.value) for f in stage.facts],
+        "facts": [(f.label, _inline(f.value, pathway, location=f.loc)) for f in stage.facts],
         "svg": Markup(fit_svg(svg, STAGE_BOX, max_scale=STAGE_MAX_SCALE)) if svg else None,
         "comes_from": [_link(ln) for ln in pres.comes_from(pathway, stage)],
         "next": [_link(ln) for ln in pres.what_next(pathway, stage)],
@@ -388,7 +400,7 @@ def print_html(
         {
             "term": g.term,
             "abbr": g.abbr,
-            "definition_html": _md(g.definition, pathway, location=g.field_locs.get("definition")),
+            "definition_html": _inline(g.definition, pathway, location=g.field_locs.get("definition")),
         }
         for g in sorted(pathway.glossary, key=lambda g: g.term.casefold())
     ]
@@ -396,7 +408,7 @@ def print_html(
         {
             "version": h.version,
             "date": format_date(h.date),
-            "summary_html": _md(h.summary, pathway, location=h.field_locs.get("summary")),
+            "summary_html": _inline(h.summary, pathway, location=h.field_locs.get("summary")),
             "approved_by": "; ".join(h.approved_by) or "—",
         }
         for h in pathway.history

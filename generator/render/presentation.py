@@ -11,7 +11,10 @@ they must agree on lives here:
   the handbook's chapters);
 * the stage links a page shows (comes from, what next, alongside) with their
   labels, and which stages cite each reference;
-* which diagrams a pathway gets (``plan_diagrams``).
+* which diagrams a pathway gets (``plan_diagrams``);
+* the text policy (``generator.core.textpolicy``): plain fields are escaped
+  by the writers, inline Markdown goes through ``inline_markdown`` and block
+  Markdown through ``block_markdown``, so both show the same text.
 
 Pure functions on the model; no Jinja, no MkDocs, no WeasyPrint.
 """
@@ -19,10 +22,13 @@ Pure functions on the model; no Jinja, no MkDocs, no WeasyPrint.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
+from typing import Callable
 
-from generator.core.model import Pathway, Stage
+from generator.core.model import Location, Pathway, Stage
 from generator.render import palette
+from generator.render.markup import author_markdown
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
@@ -79,6 +85,34 @@ def group_ids(pathway: Pathway) -> list[str]:
 def reading_order(pathway: Pathway) -> list[str]:
     """Every stage id once, in the order of ``stages_by_group``."""
     return [sid for _g, _t, ids in stages_by_group(pathway) for sid in ids]
+
+
+# --------------------------------------------------------------------------- text
+
+# What would start a block (heading, quotation, list, admonition, details,
+# abbreviation definition) at the start of an inline text.  A table cell never
+# starts a block, but the PDF renders the same text outside a table, so the
+# first character is escaped for both: '\-' shows as '-' in either.
+_BLOCK_START = re.compile(r"^(?:([#>+*!-])|(\d+)([.)]))")
+
+
+def inline_markdown(text: str | None, pathway: Pathway, href: Callable[[str], str], *,
+                    location: Location | None = None) -> str:
+    """An inline-Markdown field (a stage summary, a fact value...) as safe one-line Markdown.
+
+    Emphasis, links and ``[[stage-id]]`` work; line breaks are spaces; a
+    ``#``, ``>``, ``-``, ``1.`` (...) at the start shows as written.
+    """
+    safe = author_markdown(text, pathway, href, location=location, one_line=True)
+    if safe.startswith("???"):
+        return "&#63;" + safe[1:]
+    return _BLOCK_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else f"{m.group(2)}\\{m.group(3)}", safe, count=1)
+
+
+def block_markdown(text: str | None, pathway: Pathway, href: Callable[[str], str], *,
+                   location: Location | None = None) -> str:
+    """A block-Markdown field (the pathway summary, a stage body) as safe Markdown."""
+    return author_markdown(text, pathway, href, location=location)
 
 
 # --------------------------------------------------------------------------- links

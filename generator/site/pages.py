@@ -45,8 +45,8 @@ from generator.render import escape
 from generator.render import presentation as pres
 from generator.render.presentation import format_date, kind_label, review_overdue
 from generator.site import nav
-from generator.render.markup import UnknownStageLink, abbreviation_block, author_markdown
-from generator.core.model import Pathway, Stage
+from generator.render.markup import UnknownStageLink, abbreviation_block
+from generator.core.model import Location, Pathway, Stage
 
 # layout(dots, *, id_prefixes) -> svgs; generator.render.layout.render_svgs fits.
 Layout = Callable[..., list[str]]
@@ -134,9 +134,12 @@ class _Renderer:
     def link(self, page: str, link: pres.StageLink) -> str:
         return f"[{escape.plain(link.label)}]({nav.md_link(page, nav.stage_path(link.stage_id))})"
 
-    def text(self, s: str | None, page: str, stage: Stage | None = None, fld: str = "", one_line: bool = False) -> str:
-        loc = (stage.field_locs.get(fld) or stage.loc) if stage else self.p.field_locs.get(fld)
-        return author_markdown(s, self.p, self.md_href(page), location=loc, one_line=one_line)
+    def text(self, s: str | None, page: str, stage: Stage | None = None, fld: str = "", one_line: bool = False,
+             loc: Location | None = None) -> str:
+        """A Markdown field (``one_line``: inline Markdown) by the text policy of ``generator.core.textpolicy``."""
+        loc = loc or ((stage.field_locs.get(fld) or stage.loc) if stage else self.p.field_locs.get(fld))
+        write = pres.inline_markdown if one_line else pres.block_markdown
+        return write(s, self.p, self.md_href(page), location=loc)
 
     def page(self, template: str, **ctx) -> bytes:
         return self.env.get_template(template).render(**self.common, **ctx).encode("utf-8")
@@ -209,10 +212,10 @@ class _Renderer:
         about = [("Version", escape.plain(p.version)),
                  ("Status", escape.plain(pres.status_label(p.status)))]
         if p.audience:
-            about.append(("Audience", self.text(p.audience, page, fld="audience", one_line=True)))
+            about.append(("Audience", escape.plain(p.audience)))
         people = [("Owner", [g.owner] if g.owner else []), ("Authors", list(g.authors)),
                   ("Approved by", list(g.approved_by))]
-        about += [(label, escape.cell("; ".join(v))) for label, v in people if v]
+        about += [(label, escape.plain("; ".join(v))) for label, v in people if v]
         for label, d in (("Approved on", g.approved_on), ("Last reviewed", g.last_reviewed),
                          ("Next review", g.next_review)):
             if d:
@@ -235,7 +238,7 @@ class _Renderer:
         if re.fullmatch(r"[^@\s<>()\[\]]+@[^@\s<>()\[\]]+\.[A-Za-z]{2,}", c):
             return f"[{escape.plain(c)}](mailto:{c})"
         url = escape.safe_url(c)
-        return f"[{escape.plain(c)}]({url})" if url else escape.cell(c)
+        return f"[{escape.plain(c)}]({url})" if url else escape.plain(c)
 
     def flow_text(self, page: str) -> list[str]:
         """The text alternative of the overview: one line per stage, with its branches."""
@@ -248,7 +251,7 @@ class _Renderer:
             for t in s.next:
                 if t.to not in p.stage_by_id:
                     continue
-                cond = f"if {escape.cell(t.when)} " if t.when else ""
+                cond = f"if {escape.plain(t.when)} " if t.when else ""
                 parts.append(f"{cond}→ {self.stage_link(page, t.to)}")
             along = [self.stage_link(page, a) for a in p.alongside_of.get(s.id, ())]
             rest = "; ".join(parts) if parts else "end of the pathway"
@@ -266,12 +269,12 @@ class _Renderer:
             crumbs.append(f"[{title}]({nav.md_link(page, gpage)})" if gpage in figures else title)
         comes_from = []
         for ln in pres.comes_from(p, s):
-            cond = f" — when {escape.cell(ln.when)}" if ln.when else ""
+            cond = f" — when {escape.plain(ln.when)}" if ln.when else ""
             comes_from.append(f"{self.link(page, ln)}{cond}")
         what_next = []
         for ln in pres.what_next(p, s):
             link = self.link(page, ln)
-            what_next.append(f"**{escape.cell(ln.when)}** → {link}" if ln.when else link)
+            what_next.append(f"**{escape.plain(ln.when)}** → {link}" if ln.when else link)
         refs = []
         for r in s.references:
             ref = p.reference_by_id.get(r.id)
@@ -285,7 +288,7 @@ class _Renderer:
             "stage.md.jinja", stage=s, breadcrumb=" › ".join(crumbs), badge=badge(s.kind),
             summary=self.text(s.summary, page, s, "summary", one_line=True),
             diagram=figures.get(page, ""), body=self.text(s.body, page, s, "body"),
-            facts=[(f.label, self.text(f.value, page, s, "facts", one_line=True)) for f in s.facts],
+            facts=[(f.label, self.text(f.value, page, one_line=True, loc=f.loc)) for f in s.facts],
             comes_from=comes_from, is_start=(s.id == p.start), what_next=what_next,
             alongside=[self.link(page, ln) for ln in pres.alongside(p, s)],
             references=refs)
@@ -298,7 +301,10 @@ class _Renderer:
                          legend=legend, rows=self.rows(page, ids))
 
     def glossary(self) -> bytes:
-        entries = sorted(self.p.glossary, key=lambda e: (e.term.casefold(), e.term))
+        entries = [{"term": e.term, "abbr": e.abbr,
+                    "definition": self.text(e.definition, nav.GLOSSARY, one_line=True,
+                                            loc=e.field_locs.get("definition", e.loc))}
+                   for e in sorted(self.p.glossary, key=lambda e: (e.term.casefold(), e.term))]
         return self.page("glossary.md.jinja", entries=entries)
 
     def references(self) -> bytes:
@@ -313,8 +319,9 @@ class _Renderer:
 
     def history(self) -> bytes:
         entries = [{"version": h.version, "date": format_date(h.date),
-                    "summary": self.text(h.summary, nav.HISTORY, one_line=True),
-                    "approved_by": escape.cell("; ".join(h.approved_by))} for h in self.p.history]
+                    "summary": self.text(h.summary, nav.HISTORY, one_line=True,
+                                         loc=h.field_locs.get("summary", h.loc)),
+                    "approved_by": escape.plain("; ".join(h.approved_by))} for h in self.p.history]
         return self.page("history.md.jinja", entries=entries)
 
 
