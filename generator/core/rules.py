@@ -91,6 +91,7 @@ class Rule(enum.StrEnum):
     BAD_URL = "bad-url", PUBLISHING, _E, "A URL field that is not an http/https/mailto address with a host."
     UNSAFE_LINK = "unsafe-link", PUBLISHING, _W, "A Markdown link or image the site shows as text (javascript:, data:, //host, …)."
     THEME_CLASS = "theme-class", PUBLISHING, _W, "An admonition class the site drops, such as the theme's md-sidebar."
+    MARKDOWN_MEANING = "markdown-meaning", PUBLISHING, _W, "A line of a Markdown text would not show as written (a heading, quote, list or code)."
 
 
 #: Every rule by id, in the order of the table.

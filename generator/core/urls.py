@@ -38,6 +38,7 @@ MARKDOWN_EXTENSIONS: tuple[str, ...] = (
     "admonition",
     "attr_list",
     "def_list",
+    "fenced_code",  # MkDocs always adds it; without it the PDF showed ``` fences and their insides as text
     "md_in_html",
     "tables",
     "toc",

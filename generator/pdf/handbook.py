@@ -3,7 +3,7 @@
 The handbook is a document in its own right, not a print of the website:
 title page with document control, contents with page numbers, the overview
 flowchart on a landscape page, one stage per page in the website's navigation
-order (``generator.site.nav.stages_by_group``), then references, glossary and
+order (``generator.render.presentation.stages_by_group``), then references, glossary and
 amendment history.  Layout lives in ``assets/print.css``; structure in
 ``templates/print.html.jinja``.
 
@@ -27,7 +27,7 @@ from markupsafe import Markup
 from generator import __version__
 from generator.render import escape
 from generator.render import markup, sanitize
-from generator.site import nav
+from generator.render import presentation as pres
 from generator.core.errors import PathwayError
 from generator.core.files import atomic_write
 from generator.core.model import Pathway, Stage
@@ -50,17 +50,10 @@ STAGE_MAX_SCALE = 0.75
 # Below this scale the overview's 11 pt labels print under ~3.5 pt, which no
 # one can read on paper: a grouped pathway then gets the group map instead,
 # plus a flowchart per group.  Only pathways with more stages than this are
-# candidates (their map and group charts are laid out alongside, in the same
-# Graphviz run, so the choice costs no second run).
+# candidates (``presentation.MAP_CANDIDATE_STAGES``; their map and group
+# charts are laid out alongside, in the same Graphviz run, so the choice
+# costs no second run).
 MIN_OVERVIEW_SCALE = 0.3
-MAP_CANDIDATE_STAGES = 30
-
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
-
-STATUS_LABELS = {"draft": "Draft", "active": "Active", "retired": "Retired"}
 STATUS_WARNINGS = {
     "draft": "DRAFT: not approved for clinical use.",
     "retired": "RETIRED: this pathway is withdrawn and must not be used for new patients.",
@@ -82,24 +75,25 @@ def stage_href(stage_id: str) -> str:
 
 
 def format_date(d: _dt.date | None) -> str:
-    """``1 November 2026``: unambiguous on paper, independent of the locale."""
-    if d is None:
-        return "—"
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    """``1 November 2026`` (``presentation.format_date``), or a dash on paper when there is no date."""
+    return pres.format_date(d) or "—"
 
 
 def build_datetime(pathway: Pathway, source_date_epoch: str | None) -> _dt.datetime | None:
     """The date the handbook says it was built: SOURCE_DATE_EPOCH, else the pathway's latest date.
 
     Never the clock, so rebuilding an unchanged pathway gives the same file.
-    Raises ``PdfError`` for a SOURCE_DATE_EPOCH that is not a whole number.
+    Raises ``PdfError`` for a malformed SOURCE_DATE_EPOCH (read by
+    ``generator.core.pipeline.source_date_epoch``, as for the site).
     """
-    if source_date_epoch not in (None, ""):
-        try:
-            seconds = int(source_date_epoch.strip())
-            return _dt.datetime.fromtimestamp(seconds, tz=_dt.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise PdfError(f"SOURCE_DATE_EPOCH must be a number of seconds, not {source_date_epoch!r}") from None
+    from generator.core.builddate import SourceDateEpochError, source_date_epoch as read_epoch
+
+    try:
+        epoch = read_epoch(source_date_epoch or "")
+    except SourceDateEpochError as exc:
+        raise PdfError(str(exc)) from None
+    if epoch is not None:
+        return epoch
     gov = pathway.governance
     dates = [d for d in (gov.last_reviewed, gov.approved_on) if d is not None]
     dates += [h.date for h in pathway.history if h.date is not None]
@@ -134,15 +128,15 @@ def layout_diagrams(pathway: Pathway, *, cache_dir: str | Path | None = None) ->
     from generator.render import diagrams
     from generator.render import layout
 
-    sections = nav.stages_by_group(pathway)
-    ids = [sid for _, _, sids in sections for sid in sids]
-    group_ids = [gid for gid, _, _ in sections if gid is not None]
-    too_large = diagrams.overview_is_too_large(pathway)
-    may_map = too_large or (len(group_ids) >= 2 and len(ids) > MAP_CANDIDATE_STAGES)
+    plan = pres.plan_diagrams(pathway, may_prefer_map=True)
+    ids = list(plan.stages)
+    group_ids = list(plan.groups)
+    too_large = not plan.overview
+    may_map = plan.group_map
 
     dots: list[str] = []
     prefixes: list[str] = []
-    if not too_large:
+    if plan.overview:
         dots.append(diagrams.overview_dot(pathway, stage_href))
         prefixes.append("ov-")
     if may_map:
@@ -248,25 +242,36 @@ def fit_svg(svg: str, box: tuple[float, float], *, max_scale: float = 1.0) -> st
 
 
 def _md(text: str | None, pathway: Pathway, *, location=None) -> Markup:
-    """Author Markdown as safe HTML with ``[[links]]`` pointing at in-document anchors."""
+    """A block-Markdown field as safe HTML with ``[[links]]`` pointing at in-document anchors."""
     if not text:
         return Markup("")
-    safe = markup.author_markdown(text, pathway, stage_href, location=location)
+    safe = pres.block_markdown(text, pathway, stage_href, location=location)
     # markup.to_html renders Markdown whose raw HTML generator.render.escape has already escaped,
     # guards its links and sanitizes the result.
     return Markup(markup.to_html(safe))
+
+
+_ONE_PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.S)
+
+
+def _inline(text: str | None, pathway: Pathway, *, location=None) -> Markup:
+    """An inline-Markdown field (summary, fact value...) as safe inline HTML, as the site shows it."""
+    if not text:
+        return Markup("")
+    html = markup.to_html(pres.inline_markdown(text, pathway, stage_href, location=location)).strip()
+    m = _ONE_PARAGRAPH.match(html)
+    return Markup(m.group(1) if m else html)
 
 
 def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def _link(pathway: Pathway, stage_id: str, when: str | None = None) -> dict:
-    stage = pathway.stage_by_id.get(stage_id)
+def _link(link: pres.StageLink) -> dict:
     return {
-        "anchor": stage_anchor(stage_id),
-        "title": stage.title if stage else stage_id,
-        "when": _one_line(when) or None,
+        "anchor": stage_anchor(link.stage_id),
+        "title": link.label,
+        "when": _one_line(link.when) or None,
     }
 
 
@@ -282,14 +287,14 @@ def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
         "id": stage.id,
         "anchor": stage_anchor(stage.id),
         "title": stage.title,
-        "kind_label": kind.capitalize(),
-        "summary": _one_line(stage.summary) or None,
+        "kind_label": pres.kind_label(kind),
+        "summary": _inline(stage.summary, pathway, location=stage.field_locs.get("summary")) or None,
         "body_html": _md(stage.body, pathway, location=stage.field_locs.get("body")),
-        "facts": [(f.label, f.value) for f in stage.facts],
+        "facts": [(f.label, _inline(f.value, pathway, location=f.loc)) for f in stage.facts],
         "svg": Markup(sanitize.clean_html(fit_svg(svg, STAGE_BOX, max_scale=STAGE_MAX_SCALE))) if svg else None,
-        "comes_from": [_link(pathway, src.id, t.when) for src, t in pathway.incoming.get(stage.id, ())],
-        "next": [_link(pathway, t.to, t.when) for t in stage.next],
-        "alongside": [_link(pathway, sid) for sid in pathway.alongside_of.get(stage.id, ())],
+        "comes_from": [_link(ln) for ln in pres.comes_from(pathway, stage)],
+        "next": [_link(ln) for ln in pres.what_next(pathway, stage)],
+        "alongside": [_link(ln) for ln in pres.alongside(pathway, stage)],
         "references": refs,
         "is_start": stage.id == pathway.start,
     }
@@ -297,7 +302,7 @@ def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
 
 def _doc_view(pathway: Pathway, built: _dt.datetime | None, lang: str) -> dict:
     gov = pathway.governance
-    status = STATUS_LABELS.get(pathway.status, pathway.status.capitalize())
+    status = pres.status_label(pathway.status)
     built_on = format_date(built.date()) if built else None
     control = [
         ("Pathway", pathway.id),
@@ -336,7 +341,7 @@ def _doc_view(pathway: Pathway, built: _dt.datetime | None, lang: str) -> dict:
         "built_on": built_on,
         # W3C date-time for WeasyPrint's dcterms.created -> PDF CreationDate.
         "built_iso": built.strftime("%Y-%m-%dT%H:%M:%SZ") if built else None,
-        "grouped": any(gid is not None for gid, _, _ in nav.stages_by_group(pathway)),
+        "grouped": bool(pres.group_ids(pathway)),
     }
 
 
@@ -351,14 +356,8 @@ def _legend() -> list[dict]:
 
 
 def _cited_by(pathway: Pathway) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for _, _, ids in nav.stages_by_group(pathway):
-        for sid in ids:
-            for ref in pathway.stage_by_id[sid].references:
-                lst = out.setdefault(ref.id, [])
-                if all(x["anchor"] != stage_anchor(sid) for x in lst):
-                    lst.append(_link(pathway, sid))
-    return out
+    return {ref: [_link(pres.stage_link(pathway, sid)) for sid in sids]
+            for ref, sids in pres.cited_by(pathway).items()}
 
 
 def print_html(
@@ -379,7 +378,7 @@ def print_html(
     )
     css = resources.files("generator.pdf").joinpath("assets/print.css").read_text(encoding="utf-8")
     sections = []
-    for gid, title, ids in nav.stages_by_group(pathway):
+    for gid, title, ids in pres.stages_by_group(pathway):
         # The only section of an ungrouped pathway gets no heading of its own.
         group = {"id": gid, "title": title} if gid is not None or len(sections) else None
         if group is not None:
@@ -402,7 +401,7 @@ def print_html(
         {
             "term": g.term,
             "abbr": g.abbr,
-            "definition_html": _md(g.definition, pathway, location=g.field_locs.get("definition")),
+            "definition_html": _inline(g.definition, pathway, location=g.field_locs.get("definition")),
         }
         for g in sorted(pathway.glossary, key=lambda g: g.term.casefold())
     ]
@@ -410,7 +409,7 @@ def print_html(
         {
             "version": h.version,
             "date": format_date(h.date),
-            "summary_html": _md(h.summary, pathway, location=h.field_locs.get("summary")),
+            "summary_html": _inline(h.summary, pathway, location=h.field_locs.get("summary")),
             "approved_by": "; ".join(h.approved_by) or "—",
         }
         for h in pathway.history

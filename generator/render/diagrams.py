@@ -18,7 +18,8 @@ from collections import Counter
 from typing import Callable, Iterable, Mapping
 
 from generator.render import palette
-from generator.render.dotquote import html_escape, html_label, quote, wrap, wrapped_label
+from generator.render.dotquote import attr_list as _attrs
+from generator.render.dotquote import digraph_header, html_escape, html_label, quote, wrap, wrapped_label
 from generator.core.model import Pathway, Stage
 
 Href = Callable[[str], str]
@@ -48,15 +49,10 @@ def _safe(ident: str) -> str:
     return _ID_UNSAFE.sub(lambda m: f"_{ord(m.group()):x}_", ident)
 
 
-def _attrs(attrs: Mapping[str, str]) -> str:
-    """``[k=v, ...]`` in insertion order; values must already be DOT literals."""
-    return "[" + ", ".join(f"{k}={v}" for k, v in attrs.items()) + "]"
-
-
 def _header(name: str, title: str | None, *, clusters: bool = False) -> list[str]:
-    lines = [
-        f"digraph {quote(name)} {{",
-        "  graph " + _attrs({
+    lines = digraph_header(
+        name,
+        graph={
             "rankdir": "TB",
             "bgcolor": quote(palette.BACKGROUND),
             "fontname": quote(palette.FONT),
@@ -67,22 +63,22 @@ def _header(name: str, title: str | None, *, clusters: bool = False) -> list[str
             # Explicit: layout speed and readability were measured with these.
             "splines": "true",
             "outputorder": "edgesfirst",
-        }) + ";",
-        "  node " + _attrs({
+        },
+        node={
             "fontname": quote(palette.FONT),
             "fontsize": "11",
             "margin": quote("0.14,0.07"),
             "penwidth": "1.2",
-        }) + ";",
-        "  edge " + _attrs({
+        },
+        edge={
             "fontname": quote(palette.FONT),
             "fontsize": "9",
             "color": quote(palette.EDGE),
             "fontcolor": quote(palette.EDGE_LABEL),
             "arrowsize": "0.7",
             "penwidth": "1.1",
-        }) + ";",
-    ]
+        },
+    )
     if clusters:
         # Rank all nodes globally: without this dot collapses clusters first and
         # may break a loop between groups at a forward edge, putting the start
@@ -116,12 +112,18 @@ def _stage_node(stage: Stage, href: Href, *, indent: str = "  ", extra: Mapping[
     return f"{indent}{quote(stage.id)} {_attrs(attrs)};"
 
 
-def _start_lines(start: str) -> list[str]:
-    s = palette.START
-    node = {
+def start_node_attrs() -> dict[str, str]:
+    """The DOT attributes of the black 'Start' oval, shared with the visual diff."""
+    return {
         "id": quote("start"),
         "label": quote("Start"),
-        **{k: quote(v) for k, v in s.node_attrs().items()},
+        **{k: quote(v) for k, v in palette.START.node_attrs().items()},
+    }
+
+
+def _start_lines(start: str) -> list[str]:
+    node = {
+        **start_node_attrs(),
         "fontsize": "10",
         "width": "0.6",
         "height": "0.3",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
+from typing import Literal, Mapping
 
 Context = Literal["label", "tooltip", "url"]
 
@@ -125,3 +125,19 @@ def html_label(markup: str) -> str:
     Build ``markup`` from :func:`html_escape`d pieces only.
     """
     return f"<{markup}>"
+
+
+def attr_list(attrs: Mapping[str, str]) -> str:
+    """``[k=v, ...]`` in insertion order; values must already be DOT literals (see ``quote``)."""
+    return "[" + ", ".join(f"{k}={v}" for k, v in attrs.items()) + "]"
+
+
+def digraph_header(name: str, *, graph: Mapping[str, str], node: Mapping[str, str],
+                   edge: Mapping[str, str]) -> list[str]:
+    """The opening lines of a digraph: its name and the graph/node/edge defaults (DOT literals)."""
+    return [
+        f"digraph {quote(name)} {{",
+        "  graph " + attr_list(graph) + ";",
+        "  node " + attr_list(node) + ";",
+        "  edge " + attr_list(edge) + ";",
+    ]

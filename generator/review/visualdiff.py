@@ -19,10 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.render import palette
-from generator.render.diagrams import dom_id
+from generator.render.diagrams import START_NODE, dom_id, start_node_attrs
 from generator.review.changes import PathwayDiff
 from generator.review.compare import match_branches
-from generator.render.dotquote import clean, quote, wrap
+from generator.render.dotquote import attr_list as _attrs
+from generator.render.dotquote import clean, digraph_header, quote, wrap
 from generator.core.model import Pathway
 
 ADDED, CHANGED, REMOVED, SAME = "added", "changed", "removed", "same"
@@ -58,7 +59,7 @@ LOOKS: dict[str, Look] = {
     SAME: Look("#ffffff", "#9a9a9a", "#333333", "solid", "1", 1),
 }
 
-START_ID = "__start__"
+START_ID = START_NODE
 
 # GitHub stops drawing Mermaid charts beyond ~50 000 characters / 500 edges;
 # above this many steps the chart keeps only changed steps and their neighbours.
@@ -184,10 +185,6 @@ def edge_text(edge: Edge) -> str:
 # DOT
 
 
-def _attrs(attrs: dict[str, str]) -> str:
-    return "[" + ", ".join(f"{k}={v}" for k, v in attrs.items()) + "]"
-
-
 def _node_attrs(node: Node) -> dict[str, str]:
     kind = palette.style_for(node.kind)
     look = LOOKS[node.status]
@@ -248,9 +245,9 @@ def dot(old: Pathway, new: Pathway, diff: PathwayDiff, graph: DiffGraph | None =
     version = (f"version {clean(old.version)} → {clean(new.version)}" if old.version != new.version
                else f"version {clean(new.version)} (not changed)")
     title = f"Changes to {clean(new.title)}: {version}"
-    out = [
-        f"digraph {quote('pathway-diff')} {{",
-        "  graph " + _attrs({
+    out = digraph_header(
+        "pathway-diff",
+        graph={
             "rankdir": "TB",
             "bgcolor": quote(palette.BACKGROUND),
             "fontname": quote(palette.FONT),
@@ -261,26 +258,17 @@ def dot(old: Pathway, new: Pathway, diff: PathwayDiff, graph: DiffGraph | None =
             "ranksep": "0.45",
             "pad": "0.25",
             "outputorder": "edgesfirst",
-        }) + ";",
-        "  node " + _attrs({
+        },
+        node={
             "fontname": quote(palette.FONT),
             "fontsize": "11",
             "margin": quote("0.14,0.07"),
-        }) + ";",
-        "  edge " + _attrs({"fontname": quote(palette.FONT), "fontsize": "9", "arrowsize": "0.8"}) + ";",
-    ]
+        },
+        edge={"fontname": quote(palette.FONT), "fontsize": "9", "arrowsize": "0.8"},
+    )
     out += _dot_legend()
     if g.start is not None or any(e.src == START_ID for e in g.edges):
-        st = palette.START
-        out.append(f"  {_dot_id(START_ID)} " + _attrs({
-            "label": quote("Start"),
-            "shape": quote(st.shape),
-            "style": quote("filled"),
-            "fillcolor": quote(st.fill),
-            "color": quote(st.border),
-            "fontcolor": quote(st.text),
-            "id": quote("start"),
-        }) + ";")
+        out.append(f"  {_dot_id(START_ID)} {_attrs(start_node_attrs())};")
     for node in g.nodes:
         out.append(f"  {_dot_id(node.id)} {_attrs(_node_attrs(node))};")
     for n, edge in enumerate(g.edges):

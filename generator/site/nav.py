@@ -20,6 +20,7 @@ from __future__ import annotations
 import posixpath
 
 from generator.core.model import Pathway
+from generator.render.presentation import stages_by_group
 
 HOME = "index.md"
 GLOSSARY = "glossary.md"
@@ -80,23 +81,6 @@ def _chunked(title: str, entries: list[dict]) -> dict:
         chunk = entries[n : n + NAV_CHUNK]
         parts.append({f"{title} ({n + 1}–{n + len(chunk)})": chunk})
     return {title: parts}
-
-
-def stages_by_group(pathway: Pathway) -> list[tuple[str | None, str, list[str]]]:
-    """(group id, group title, stage ids) in group order; ungrouped stages last."""
-    out: list[tuple[str | None, str, list[str]]] = []
-    seen: set[str] = set()
-    for g in pathway.groups:
-        ids = [s.id for s in pathway.stages if s.group == g.id and s.id not in seen]
-        seen.update(ids)
-        if ids:
-            out.append((g.id, g.title, ids))
-    rest = [s.id for s in pathway.stages if s.id not in seen]
-    # Keep first occurrences only (duplicates are reported by the checks).
-    rest = list(dict.fromkeys(rest))
-    if rest:
-        out.append((None, "Stages" if not out else "Other stages", rest))
-    return out
 
 
 def site_nav(pathway: Pathway, *, has_group_pages: bool = False) -> list[dict | str]:

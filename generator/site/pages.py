@@ -42,39 +42,21 @@ from typing import Callable, Sequence
 import jinja2
 
 from generator.render import escape
+from generator.render import presentation as pres
+from generator.render.presentation import format_date, kind_label, review_overdue
 from generator.site import nav
-from generator.render.markup import UnknownStageLink, abbreviation_block, author_markdown
+from generator.render.markup import UnknownStageLink, abbreviation_block
 from generator.core.errors import PathwayError
-from generator.core.model import Pathway, Stage
+from generator.core.model import Location, Pathway, Stage
 
 # layout(dots, *, id_prefixes) -> svgs; generator.render.layout.render_svgs fits.
 Layout = Callable[..., list[str]]
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-          "August", "September", "October", "November", "December")
 PDF_NAME = "pathway.pdf"
-STATUS_LABELS = {"draft": "Draft", "active": "Active", "retired": "Retired"}
 
 
 class SiteError(PathwayError):
     """The site cannot be rendered; ``str()`` is a user-facing message (often FILE:LINE:COL: ...)."""
-
-
-def format_date(d: _dt.date | None) -> str:
-    """'1 November 2026': unambiguous for UK and US readers, no locale involved."""
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else ""
-
-
-def review_overdue(pathway: Pathway, today: _dt.date | None) -> bool:
-    nr = pathway.governance.next_review
-    return bool(nr and today and today > nr)
-
-
-def kind_label(kind: str) -> str:
-    from generator.render.palette import style_for
-
-    style = style_for(kind)
-    return style.label if style.kind == kind else kind.capitalize()
 
 
 def badge(kind: str) -> str:
@@ -135,7 +117,7 @@ class _Renderer:
         nr = pathway.governance.next_review
         self.common = {
             "pathway": pathway,
-            "status_label": STATUS_LABELS.get(pathway.status, pathway.status),
+            "status_label": pres.status_label(pathway.status),
             "next_review": format_date(nr) + (" (overdue)" if review_overdue(pathway, today) else ""),
             "abbreviations": self.abbreviations,
         }
@@ -148,12 +130,17 @@ class _Renderer:
         return lambda sid: nav.url_link(page, nav.stage_path(sid), self.udu)
 
     def stage_link(self, page: str, sid: str) -> str:
-        title = self.p.stage_by_id[sid].title if sid in self.p.stage_by_id else sid
-        return f"[{escape.plain(title)}]({nav.md_link(page, nav.stage_path(sid))})"
+        return self.link(page, pres.stage_link(self.p, sid))
 
-    def text(self, s: str | None, page: str, stage: Stage | None = None, fld: str = "", one_line: bool = False) -> str:
-        loc = (stage.field_locs.get(fld) or stage.loc) if stage else self.p.field_locs.get(fld)
-        return author_markdown(s, self.p, self.md_href(page), location=loc, one_line=one_line)
+    def link(self, page: str, link: pres.StageLink) -> str:
+        return f"[{escape.plain(link.label)}]({nav.md_link(page, nav.stage_path(link.stage_id))})"
+
+    def text(self, s: str | None, page: str, stage: Stage | None = None, fld: str = "", one_line: bool = False,
+             loc: Location | None = None) -> str:
+        """A Markdown field (``one_line``: inline Markdown) by the text policy of ``generator.core.textpolicy``."""
+        loc = loc or ((stage.field_locs.get(fld) or stage.loc) if stage else self.p.field_locs.get(fld))
+        write = pres.inline_markdown if one_line else pres.block_markdown
+        return write(s, self.p, self.md_href(page), location=loc)
 
     def page(self, template: str, **ctx) -> bytes:
         return self.env.get_template(template).render(**self.common, **ctx).encode("utf-8")
@@ -163,26 +150,28 @@ class _Renderer:
         from generator.render import diagrams as d
 
         p = self.p
+        plan = pres.plan_diagrams(p)
         out: list[_Diagram] = []
-        if d.overview_is_too_large(p):
+        if plan.group_map:
             href_group = lambda gid: nav.url_link(nav.HOME, nav.group_path(gid), self.udu)  # noqa: E731
             out.append(_Diagram(nav.HOME, d.groups_map_dot(p, href_group), f"Map of the phases of {p.title}",
                                 "Each box is a phase of the pathway; select one to open its flowchart.",
                                 "The phases of the pathway. Select a box to open that phase.", "map-"))
-            for gid in self._group_ids():
+            for gid in plan.groups:
                 page = nav.group_path(gid)
                 out.append(_Diagram(page, d.group_dot(p, gid, self.svg_href(page)),
                                     f"Flowchart of {p.group_by_id[gid].title}",
                                     "Each box is a stage; select one to open it. Dashed boxes are in other phases.",
                                     "Select a box to open that stage. Dashed boxes belong to other phases.",
                                     f"g-{gid}-"))
-        else:
+        if plan.overview:
             out.append(_Diagram(nav.HOME, d.overview_dot(p, self.svg_href(nav.HOME)), f"Flowchart of {p.title}",
                                 "Each box is a stage of the pathway; select one to open it. "
                                 "The same flow is given as text below the flowchart.",
                                 "The whole pathway. Select a box to open that stage; the flowchart is also given as text below.",
                                 "ov-"))
-        for s in self._stages():
+        for sid in plan.stages:
+            s = p.stage_by_id[sid]
             page = nav.stage_path(s.id)
             out.append(_Diagram(page, d.neighbourhood_dot(p, s.id, self.svg_href(page)),
                                 f"Where {s.title} sits in the pathway",
@@ -196,7 +185,7 @@ class _Renderer:
         return list(self.p.stage_by_id.values())
 
     def _group_ids(self) -> list[str]:
-        return [gid for gid, _t, _ids in nav.stages_by_group(self.p) if gid is not None]
+        return pres.group_ids(self.p)
 
     # -- pages -----------------------------------------------------------------
     def rows(self, page: str, ids: list[str]) -> list[dict]:
@@ -222,12 +211,12 @@ class _Renderer:
             notices.append({"kind": "warning", "title": "Review overdue",
                             "text": f"This pathway was due for review on **{format_date(g.next_review)}**.{who}"})
         about = [("Version", escape.plain(p.version)),
-                 ("Status", escape.plain(STATUS_LABELS.get(p.status, p.status)))]
+                 ("Status", escape.plain(pres.status_label(p.status)))]
         if p.audience:
-            about.append(("Audience", self.text(p.audience, page, fld="audience", one_line=True)))
+            about.append(("Audience", escape.plain(p.audience)))
         people = [("Owner", [g.owner] if g.owner else []), ("Authors", list(g.authors)),
                   ("Approved by", list(g.approved_by))]
-        about += [(label, escape.cell("; ".join(v))) for label, v in people if v]
+        about += [(label, escape.plain("; ".join(v))) for label, v in people if v]
         for label, d in (("Approved on", g.approved_on), ("Last reviewed", g.last_reviewed),
                          ("Next review", g.next_review)):
             if d:
@@ -235,7 +224,7 @@ class _Renderer:
                 about.append((label, text))
         if g.contact:
             about.append(("Contact", self._contact(g.contact)))
-        sections = [{"title": title, "rows": self.rows(page, ids)} for _gid, title, ids in nav.stages_by_group(p)]
+        sections = [{"title": title, "rows": self.rows(page, ids)} for _gid, title, ids in pres.stages_by_group(p)]
         big = nav.HOME in figures and any(d for d in figures if d.startswith("groups/"))
         group_links = ([(p.group_by_id[gid].title, nav.md_link(page, nav.group_path(gid))) for gid in self._group_ids()]
                        if big else [])
@@ -250,7 +239,7 @@ class _Renderer:
         if re.fullmatch(r"[^@\s<>()\[\]]+@[^@\s<>()\[\]]+\.[A-Za-z]{2,}", c):
             return f"[{escape.plain(c)}](mailto:{c})"
         url = escape.safe_url(c)
-        return f"[{escape.plain(c)}]({url})" if url else escape.cell(c)
+        return f"[{escape.plain(c)}]({url})" if url else escape.plain(c)
 
     def flow_text(self, page: str) -> list[str]:
         """The text alternative of the overview: one line per stage, with its branches."""
@@ -263,7 +252,7 @@ class _Renderer:
             for t in s.next:
                 if t.to not in p.stage_by_id:
                     continue
-                cond = f"if {escape.cell(t.when)} " if t.when else ""
+                cond = f"if {escape.plain(t.when)} " if t.when else ""
                 parts.append(f"{cond}→ {self.stage_link(page, t.to)}")
             along = [self.stage_link(page, a) for a in p.alongside_of.get(s.id, ())]
             rest = "; ".join(parts) if parts else "end of the pathway"
@@ -280,13 +269,13 @@ class _Renderer:
             gpage = nav.group_path(s.group)
             crumbs.append(f"[{title}]({nav.md_link(page, gpage)})" if gpage in figures else title)
         comes_from = []
-        for src, t in p.incoming.get(s.id, ()):
-            cond = f" — when {escape.cell(t.when)}" if t.when else ""
-            comes_from.append(f"{self.stage_link(page, src.id)}{cond}")
+        for ln in pres.comes_from(p, s):
+            cond = f" — when {escape.plain(ln.when)}" if ln.when else ""
+            comes_from.append(f"{self.link(page, ln)}{cond}")
         what_next = []
-        for t in s.next:
-            link = self.stage_link(page, t.to)
-            what_next.append(f"**{escape.cell(t.when)}** → {link}" if t.when else link)
+        for ln in pres.what_next(p, s):
+            link = self.link(page, ln)
+            what_next.append(f"**{escape.plain(ln.when)}** → {link}" if ln.when else link)
         refs = []
         for r in s.references:
             ref = p.reference_by_id.get(r.id)
@@ -300,30 +289,28 @@ class _Renderer:
             "stage.md.jinja", stage=s, breadcrumb=" › ".join(crumbs), badge=badge(s.kind),
             summary=self.text(s.summary, page, s, "summary", one_line=True),
             diagram=figures.get(page, ""), body=self.text(s.body, page, s, "body"),
-            facts=[(f.label, self.text(f.value, page, s, "facts", one_line=True)) for f in s.facts],
+            facts=[(f.label, self.text(f.value, page, one_line=True, loc=f.loc)) for f in s.facts],
             comes_from=comes_from, is_start=(s.id == p.start), what_next=what_next,
-            alongside=[self.stage_link(page, a) for a in p.alongside_of.get(s.id, ()) if a in p.stage_by_id],
+            alongside=[self.link(page, ln) for ln in pres.alongside(p, s)],
             references=refs)
 
     def group(self, gid: str, figures: dict[str, str], legend: str) -> bytes:
         page = nav.group_path(gid)
-        ids = next(ids for g, _t, ids in nav.stages_by_group(self.p) if g == gid)
+        ids = next(ids for g, _t, ids in pres.stages_by_group(self.p) if g == gid)
         return self.page("group.md.jinja", title=self.p.group_by_id[gid].title,
                          home_link=nav.md_link(page, nav.HOME), diagram=figures.get(page, ""),
                          legend=legend, rows=self.rows(page, ids))
 
     def glossary(self) -> bytes:
-        entries = sorted(self.p.glossary, key=lambda e: (e.term.casefold(), e.term))
+        entries = [{"term": e.term, "abbr": e.abbr,
+                    "definition": self.text(e.definition, nav.GLOSSARY, one_line=True,
+                                            loc=e.field_locs.get("definition", e.loc))}
+                   for e in sorted(self.p.glossary, key=lambda e: (e.term.casefold(), e.term))]
         return self.page("glossary.md.jinja", entries=entries)
 
     def references(self) -> bytes:
         p, page = self.p, nav.REFERENCES
-        cited: dict[str, list[str]] = {}
-        for s in self._stages():
-            for r in s.references:
-                cited.setdefault(r.id, [])
-                if s.id not in cited[r.id]:
-                    cited[r.id].append(s.id)
+        cited = pres.cited_by(p)
         refs = []
         for r in p.reference_by_id.values():
             url = escape.safe_url(r.url)
@@ -333,8 +320,9 @@ class _Renderer:
 
     def history(self) -> bytes:
         entries = [{"version": h.version, "date": format_date(h.date),
-                    "summary": self.text(h.summary, nav.HISTORY, one_line=True),
-                    "approved_by": escape.cell("; ".join(h.approved_by))} for h in self.p.history]
+                    "summary": self.text(h.summary, nav.HISTORY, one_line=True,
+                                         loc=h.field_locs.get("summary", h.loc)),
+                    "approved_by": escape.plain("; ".join(h.approved_by))} for h in self.p.history]
         return self.page("history.md.jinja", entries=entries)
 
 

@@ -58,7 +58,10 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.path = self._resolve(config, self.config.pathway_file)
-        today = pipeline.today()
+        try:
+            today = pipeline.today()
+        except pipeline.SourceDateEpochError as exc:
+            raise PluginError(str(exc)) from None
         try:
             result = pipeline.check_file(self.path, for_build=True, today=today)
         except OSError as exc:

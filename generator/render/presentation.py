@@ -1,0 +1,209 @@
+"""What the site and the PDF both say about a pathway, decided once.
+
+The website (``generator.site.pages``) and the PDF handbook
+(``generator.pdf.handbook``) differ only in how they write: Markdown pages
+with ``.md`` links, or one HTML document with ``#anchor`` links.  Everything
+they must agree on lives here:
+
+* dates (``format_date``) and the review-overdue rule;
+* status and kind labels;
+* the reading order of the stages (``stages_by_group``: the site's nav and
+  the handbook's chapters);
+* the stage links a page shows (comes from, what next, alongside) with their
+  labels, and which stages cite each reference;
+* which diagrams a pathway gets (``plan_diagrams``);
+* the text policy (``generator.core.textpolicy``): plain fields are escaped
+  by the writers, inline Markdown goes through ``inline_markdown`` and block
+  Markdown through ``block_markdown``, so both show the same text.
+
+Pure functions on the model; no Jinja, no MkDocs, no WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from generator.core.model import Location, Pathway, Stage
+from generator.render import palette
+from generator.render.markup import author_markdown
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December")
+STATUS_LABELS = {"draft": "Draft", "active": "Active", "retired": "Retired"}
+
+
+def format_date(d: _dt.date | None) -> str:
+    """'1 November 2026': unambiguous for UK and US readers, no locale involved; '' for no date."""
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else ""
+
+
+def review_overdue(pathway: Pathway, today: _dt.date | None) -> bool:
+    """True when the next review date has passed (never without a ``today``)."""
+    nr = pathway.governance.next_review
+    return bool(nr and today and today > nr)
+
+
+def status_label(status: str) -> str:
+    """'Draft', 'Active', 'Retired'; any other value (reported by the checks) as written."""
+    return STATUS_LABELS.get(status, status)
+
+
+def kind_label(kind: str) -> str:
+    """The legend's name for a kind ('Decision'); an unknown kind capitalised."""
+    style = palette.style_for(kind)
+    return style.label if style.kind == kind else kind.capitalize()
+
+
+def stages_by_group(pathway: Pathway) -> list[tuple[str | None, str, list[str]]]:
+    """(group id, group title, stage ids) in group order; ungrouped stages last.
+
+    This is the reading order of both the site's navigation and the handbook.
+    """
+    out: list[tuple[str | None, str, list[str]]] = []
+    seen: set[str] = set()
+    for g in pathway.groups:
+        ids = [s.id for s in pathway.stages if s.group == g.id and s.id not in seen]
+        seen.update(ids)
+        if ids:
+            out.append((g.id, g.title, ids))
+    rest = [s.id for s in pathway.stages if s.id not in seen]
+    # Keep first occurrences only (duplicates are reported by the checks).
+    rest = list(dict.fromkeys(rest))
+    if rest:
+        out.append((None, "Stages" if not out else "Other stages", rest))
+    return out
+
+
+def group_ids(pathway: Pathway) -> list[str]:
+    """The ids of the groups that hold at least one stage, in order."""
+    return [gid for gid, _t, _ids in stages_by_group(pathway) if gid is not None]
+
+
+def reading_order(pathway: Pathway) -> list[str]:
+    """Every stage id once, in the order of ``stages_by_group``."""
+    return [sid for _g, _t, ids in stages_by_group(pathway) for sid in ids]
+
+
+# --------------------------------------------------------------------------- text
+
+# What would start a block (heading, quotation, list, admonition, details,
+# abbreviation definition) at the start of an inline text.  A table cell never
+# starts a block, but the PDF renders the same text outside a table, so the
+# first character is escaped for both: '\-' shows as '-' in either.
+_BLOCK_START = re.compile(r"^(?:([#>+*!-])|(\d+)([.)]))")
+
+
+def inline_markdown(text: str | None, pathway: Pathway, href: Callable[[str], str], *,
+                    location: Location | None = None) -> str:
+    """An inline-Markdown field (a stage summary, a fact value...) as safe one-line Markdown.
+
+    Emphasis, links and ``[[stage-id]]`` work; line breaks are spaces; a
+    ``#``, ``>``, ``-``, ``1.`` (...) at the start shows as written.
+    """
+    safe = author_markdown(text, pathway, href, location=location, one_line=True)
+    if safe.startswith("???"):
+        return "&#63;" + safe[1:]
+    return _BLOCK_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else f"{m.group(2)}\\{m.group(3)}", safe, count=1)
+
+
+def block_markdown(text: str | None, pathway: Pathway, href: Callable[[str], str], *,
+                   location: Location | None = None) -> str:
+    """A block-Markdown field (the pathway summary, a stage body) as safe Markdown."""
+    return author_markdown(text, pathway, href, location=location)
+
+
+# --------------------------------------------------------------------------- links
+
+
+@dataclass(frozen=True)
+class StageLink:
+    """A link to a stage as a page shows it: the target id, its label, and the condition (if any).
+
+    ``when`` is the author's condition exactly as written (plain text: the
+    writer escapes it, never renders it as Markdown).
+    """
+
+    stage_id: str
+    label: str
+    when: str | None = None
+
+
+def link_label(pathway: Pathway, stage_id: str) -> str:
+    """A link's text: the stage's title, or its id when it names no stage."""
+    stage = pathway.stage_by_id.get(stage_id)
+    return stage.title if stage else stage_id
+
+
+def stage_link(pathway: Pathway, stage_id: str, when: str | None = None) -> StageLink:
+    return StageLink(stage_id, link_label(pathway, stage_id), when or None)
+
+
+def comes_from(pathway: Pathway, stage: Stage) -> list[StageLink]:
+    return [stage_link(pathway, src.id, t.when) for src, t in pathway.incoming.get(stage.id, ())]
+
+
+def what_next(pathway: Pathway, stage: Stage) -> list[StageLink]:
+    return [stage_link(pathway, t.to, t.when) for t in stage.next]
+
+
+def alongside(pathway: Pathway, stage: Stage) -> list[StageLink]:
+    return [stage_link(pathway, sid) for sid in pathway.alongside_of.get(stage.id, ()) if sid in pathway.stage_by_id]
+
+
+def cited_by(pathway: Pathway) -> dict[str, list[str]]:
+    """Reference id -> the ids of the stages citing it, once each, in reading order."""
+    out: dict[str, list[str]] = {}
+    for sid in reading_order(pathway):
+        for ref in pathway.stage_by_id[sid].references:
+            lst = out.setdefault(ref.id, [])
+            if sid not in lst:
+                lst.append(sid)
+    return out
+
+
+# --------------------------------------------------------------------------- diagrams
+
+# A pathway with more stages than this, in two groups or more, may be shown
+# as a map of its groups when its overview would be too small to read; the
+# writer decides (the PDF by the printed scale, see generator.pdf.handbook).
+MAP_CANDIDATE_STAGES = 30
+
+
+@dataclass(frozen=True)
+class DiagramPlan:
+    """The flowcharts a pathway gets.
+
+    ``overview``: the whole pathway on one chart.  ``group_map``: a map of the
+    groups plus one chart per group (``groups``).  Both may be set when the
+    writer chooses between them after layout (``map_is_alternative``).
+    ``stages``: one neighbourhood chart per stage, in reading order.
+    """
+
+    overview: bool
+    group_map: bool
+    map_is_alternative: bool
+    groups: tuple[str, ...]
+    stages: tuple[str, ...]
+
+
+def plan_diagrams(pathway: Pathway, *, may_prefer_map: bool = False) -> DiagramPlan:
+    """Which flowcharts to lay out for ``pathway``.
+
+    Too large for one chart (``diagrams.overview_is_too_large``): the group map
+    and the group charts, never the overview.  Otherwise the overview; and
+    when ``may_prefer_map`` (a medium that can tell after layout that the
+    overview prints too small) and the pathway has more than
+    ``MAP_CANDIDATE_STAGES`` stages in two groups or more, the map as an
+    alternative laid out in the same Graphviz run.
+    """
+    from generator.render.diagrams import overview_is_too_large
+
+    groups = tuple(group_ids(pathway))
+    stages = tuple(reading_order(pathway))
+    if overview_is_too_large(pathway):
+        return DiagramPlan(False, True, False, groups, stages)
+    alt = may_prefer_map and len(groups) >= 2 and len(stages) > MAP_CANDIDATE_STAGES
+    return DiagramPlan(True, alt, alt, groups if alt else (), stages)
