@@ -57,7 +57,7 @@ class Surprise:
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})([^#\s].*)$")
-_QUOTE = re.compile(r"^ {0,3}>\s?(.*)$")
+_QUOTE = re.compile(r"^ {0,3}>\s?([\d=<>.%].*)$")  # a comparison such as "> 65 years"; a quote of words is deliberate
 _ORDERED = re.compile(r"^ {0,3}(\d{1,9})\.(\s+)(.*)$")
 _BULLET = re.compile(r"^ {0,3}([-*+])(\s+)(\S.*)$")
 _INDENTED = re.compile(r"^(?: {4}|\t)\s*(\S.*)$")
