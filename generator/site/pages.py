@@ -43,6 +43,7 @@ import jinja2
 
 from generator.render import escape
 from generator.site import nav
+from generator.site.search import stage_keywords
 from generator.render.markup import UnknownStageLink, abbreviation_block, author_markdown
 from generator.core.model import Pathway, Stage
 
@@ -302,7 +303,7 @@ class _Renderer:
             facts=[(f.label, self.text(f.value, page, s, "facts", one_line=True)) for f in s.facts],
             comes_from=comes_from, is_start=(s.id == p.start), what_next=what_next,
             alongside=[self.stage_link(page, a) for a in p.alongside_of.get(s.id, ()) if a in p.stage_by_id],
-            references=refs)
+            references=refs, keywords=stage_keywords(p, s), home_link=nav.md_link(page, nav.HOME))
 
     def group(self, gid: str, figures: dict[str, str], legend: str) -> bytes:
         page = nav.group_path(gid)
