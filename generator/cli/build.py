@@ -9,13 +9,14 @@ import tempfile
 from pathlib import Path
 
 from generator.cli import UsageError, error
-from generator.cli._sitecommon import DEFAULT_FILE, check_for_build, find_config, plugin_override, quiet_mkdocs
+from generator.cli._sitecommon import DEFAULT_FILE, PLUGIN, check_for_build, find_config, plugin_override, quiet_mkdocs
 
 EPILOG = """\
 examples:
   pathway build                        build ./pathway.yaml into ./site
   pathway build other.yaml -d public   another pathway, another output folder
   pathway build --strict               fail on warnings too (as CI does)
+  pathway build --no-pdf               skip the PDF handbook (faster; no download button)
 
 Quiet on success.  The site is built into a temporary folder next to
 SITE_DIR and swapped in only when the build succeeds, so a failed build
@@ -30,6 +31,8 @@ def register(subparsers) -> None:
                    help=f"the pathway file (default: {DEFAULT_FILE})")
     p.add_argument("-d", "--site-dir", default="site", metavar="SITE_DIR", help="output folder (default: site)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--no-pdf", action="store_true",
+                   help="do not build the PDF handbook into SITE_DIR/pathway.pdf (the home page then has no download button)")
     p.add_argument("-f", "--config-file", metavar="FILE", help="MkDocs config (default: the repository's mkdocs.yml)")
     p.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress messages")
     p.set_defaults(func=run)
@@ -59,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if check_for_build(args.file) is None:
         return 1
     plugins = plugin_override(config_file, args.file)
+    plugins[PLUGIN]["pdf"] = not args.no_pdf  # the home page links the handbook only when it is built
     site.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}-new-", dir=site.parent))
     # mkdtemp makes the folder 0700; the published site must be readable by a
