@@ -39,7 +39,6 @@ validate: setup
 
 site: setup
 	$(BIN)/pathway build $(PATHWAY) -d $(SITE)
-	$(BIN)/pathway pdf $(PATHWAY) -o $(SITE)/pathway.pdf
 
 test: setup
 	@scripts/install-system-deps.sh all

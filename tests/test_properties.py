@@ -46,7 +46,8 @@ def section(page: str, heading: str) -> str:
 
 def stage_targets(markdown: str) -> list[str]:
     """Stage ids linked from a stage page's section, in order (links are 'other-id.md')."""
-    return [posixpath.splitext(posixpath.basename(t))[0] for t in _MD_LINK.findall(markdown) if t.endswith(".md")]
+    # Only sibling links: "../index.md" (an outcome's "Back to the whole pathway") is not a stage.
+    return [posixpath.splitext(t)[0] for t in _MD_LINK.findall(markdown) if t.endswith(".md") and "/" not in t]
 
 
 @FEW
@@ -98,7 +99,9 @@ def site_problems(p, files: dict[str, bytes]) -> list[str]:
         if what_next != [t.to for t in s.next]:
             out.append(f"{s.id}: What next lists {what_next}, the file says {[t.to for t in s.next]}")
         nexts.update((s.id, t) for t in what_next)
-        froms.update((src, s.id) for src in stage_targets(section(page, "Comes from")))
+        # An outcome lists the way back under "The pathway ends here" instead of "Comes from".
+        back = section(page, "The pathway ends here" if s.kind == "outcome" else "Comes from")
+        froms.update((src, s.id) for src in stage_targets(back))
     if nexts != froms:
         out.append(f"Comes from is not the inverse of What next: {sorted((nexts - froms) + (froms - nexts))}")
     return out
@@ -149,7 +152,10 @@ def test_the_invariants_catch_a_damaged_site(damage):
     files = dict(render_site(p, layout=fake_layout, today=TODAY))
     assert site_problems(p, files) == []
     if damage == "drop-comes-from":
-        files["stages/c.md"] = re.sub(rb"(## Comes from\n\n)- [^\n]*\n", rb"\1", files["stages/c.md"])
+        damaged = re.sub(rb"(## (?:Comes from|The pathway ends here)\n\n(?:[^-\n][^\n]*\n+)*)- [^\n]*\n", rb"\1",
+                         files["stages/c.md"], count=1)
+        assert damaged != files["stages/c.md"]
+        files["stages/c.md"] = damaged
     elif damage == "wrong-link":
         files["stages/a.md"] = files["stages/a.md"].replace(b"(c.md)", b"(d.md)", 1)
     elif damage == "drop-page":

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from generator.cli import PathwayError, UsageError
-from generator.cli._sitecommon import (DEFAULT_FILE, check_for_build, find_config, notice, plugin_override,
+from generator.cli._sitecommon import (DEFAULT_FILE, PLUGIN, check_for_build, find_config, notice, plugin_override,
                                        quiet_mkdocs)
 
 TOOL = "pathway build"
@@ -19,6 +19,7 @@ examples:
   pathway build other.yaml -d public   another pathway, another output folder
   pathway build --strict               fail on warnings too (as CI does)
   pathway build -d public --take-over  write into an existing folder, keeping its files
+  pathway build --no-pdf               skip the PDF handbook (faster; no download button)
 
 Quiet on success.  The site is built into a temporary folder next to
 SITE_DIR and swapped in only when the build succeeds, so a failed build
@@ -42,6 +43,8 @@ def register(subparsers) -> None:
                    help="write into a non-empty SITE_DIR that an earlier build did not mark as its own: "
                    "files with the names the build writes are replaced, every other file is kept")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--no-pdf", action="store_true",
+                   help="do not build the PDF handbook into SITE_DIR/pathway.pdf (the home page then has no download button)")
     p.add_argument("-f", "--config-file", metavar="FILE", help="MkDocs config (default: the repository's mkdocs.yml)")
     p.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress messages")
     p.set_defaults(func=run)
@@ -70,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if check_for_build(args.file) is None:
         return 1
     plugins = plugin_override(config_file, args.file)
+    plugins[PLUGIN]["pdf"] = not args.no_pdf  # the home page links the handbook only when it is built
 
     def stage(folder: Path) -> None:
         try:

@@ -48,6 +48,7 @@ from generator.site import nav
 from generator.render.markup import UnknownStageLink, abbreviation_block
 from generator.core.errors import PathwayError
 from generator.core.model import Location, Pathway, Stage
+from generator.site.search import stage_keywords
 
 # layout(dots, *, id_prefixes) -> svgs; generator.render.layout.render_svgs fits.
 Layout = Callable[..., list[str]]
@@ -108,8 +109,9 @@ def _figure(svg: str, caption: str, css: str) -> str:
 class _Renderer:
     """Holds the pathway and the per-site settings while the pages are built."""
 
-    def __init__(self, pathway: Pathway, today: _dt.date | None, use_directory_urls: bool):
+    def __init__(self, pathway: Pathway, today: _dt.date | None, use_directory_urls: bool, pdf: bool = False):
         self.p = pathway
+        self.pdf = pdf
         self.today = today
         self.udu = use_directory_urls
         self.env = _environment()
@@ -230,7 +232,7 @@ class _Renderer:
                        if big else [])
         return self.page("index.md.jinja", notices=notices,
                          summary=self.text(p.summary, page, fld="summary"),
-                         pdf_href=PDF_NAME, about=about, diagram=figures.get(page, ""), legend=legend,
+                         pdf_href=PDF_NAME if self.pdf else "", about=about, diagram=figures.get(page, ""), legend=legend,
                          flow_text=self.flow_text(page) if not big else [], group_links=group_links,
                          sections=sections)
 
@@ -292,7 +294,7 @@ class _Renderer:
             facts=[(f.label, self.text(f.value, page, one_line=True, loc=f.loc)) for f in s.facts],
             comes_from=comes_from, is_start=(s.id == p.start), what_next=what_next,
             alongside=[self.link(page, ln) for ln in pres.alongside(p, s)],
-            references=refs)
+            references=refs, keywords=stage_keywords(p, s), home_link=nav.md_link(page, nav.HOME))
 
     def group(self, gid: str, figures: dict[str, str], legend: str) -> bytes:
         page = nav.group_path(gid)
@@ -376,16 +378,19 @@ def render_site(
     layout: Layout | None = None,
     today: _dt.date | None = None,
     use_directory_urls: bool = True,
+    pdf: bool = False,
 ) -> dict[str, bytes]:
     """Render the whole site for a checked pathway: ``{posix path: bytes}``, sorted by path.
 
     ``layout(dots, id_prefixes=...) -> svgs`` lays out the flowcharts (default:
     ``generator.render.layout.render_svgs``).  Raises ``SiteError`` when a page cannot
     be rendered (for example a ``[[link]]`` to no stage) or layout fails.
+    ``pdf``: the site will hold the handbook as ``pathway.pdf`` (the plugin writes it); only then does the
+    home page offer the download, so the button is never a 404.
     """
     from generator.render.svgpost import finish
 
-    r = _Renderer(pathway, today, use_directory_urls)
+    r = _Renderer(pathway, today, use_directory_urls, pdf)
     try:
         wanted = r.diagrams()
         svgs = (layout or _default_layout)([d.dot for d in wanted], id_prefixes=[d.id_prefix for d in wanted])

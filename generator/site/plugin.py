@@ -45,6 +45,9 @@ class PathwayConfig(base.Config):
     pathway_file = c.Type(str, default="pathway.yaml")  # relative to mkdocs.yml
     generated_dir = c.Type(str, default=GENERATED_DIR)  # relative to docs_dir; ignored on disk
     cache_dir = c.Type(str, default=".cache/layout")  # relative to mkdocs.yml; Graphviz layouts
+    # Write the PDF handbook into the site as pathway.pdf (and only then link it from the home page).
+    # `pathway build` turns it on (--no-pdf turns it off); `pathway serve` leaves it off: too slow per save.
+    pdf = c.Type(bool, default=False)
 
 
 class PathwayPlugin(BasePlugin[PathwayConfig]):
@@ -52,6 +55,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         self.pages: dict[str, bytes] = {}
         self.abbreviations = ""
         self.path = ""
+        self.pathway = None
 
     def _resolve(self, config: MkDocsConfig, path: str) -> str:
         return os.path.normpath(os.path.join(os.path.dirname(config.config_file_path or "."), path))
@@ -74,12 +78,13 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         layout = self._layout(config)
         try:
             self.pages = render_site(result.pathway, layout=layout, today=today,
-                                     use_directory_urls=config.use_directory_urls)
+                                     use_directory_urls=config.use_directory_urls, pdf=self.config.pdf)
         except SiteError as exc:
             raise PluginError(str(exc)) from exc
         from generator.render.markup import abbreviation_block
 
         self.abbreviations = abbreviation_block(result.pathway.glossary)
+        self.pathway = result.pathway
         # Material prints site_name and nav titles as HTML (some places without escaping), so both are
         # made HTML-safe here; see _html_title.  (Fix from the hardening tests, tests/test_hostile.py.)
         config.site_name = _html_title(result.pathway.title)
@@ -135,6 +140,22 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             env.loader,
         ])
         return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.pdf or self.pathway is None:
+            return
+        from generator.pdf import handbook
+        from generator.render.layout import LayoutError
+        from generator.site.pages import PDF_NAME
+
+        out = os.path.join(config.site_dir, PDF_NAME)
+        try:
+            handbook.build_pdf(self.pathway, out, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
+                               cache_dir=self._resolve(config, self.config.cache_dir))
+        except (handbook.PdfError, LayoutError) as exc:
+            raise PluginError(f"the PDF handbook was not built: {exc}") from exc
+        except OSError as exc:
+            raise PluginError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         server.watch(self.path)

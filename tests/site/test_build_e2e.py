@@ -78,8 +78,6 @@ def test_every_link_on_every_page_resolves(site):
     for page in root.rglob("*.html"):
         links = parse(page)
         for href in links.links:
-            if href.endswith("pathway.pdf"):
-                continue  # written by `pathway pdf` after the site build (make site)
             target = resolve(root, page, href)
             if target is None:
                 continue
@@ -136,6 +134,8 @@ def test_disclaimer_and_pdf_link_are_there(site):
     _name, root = site
     home = (root / "index.html").read_text(encoding="utf-8")
     assert 'href="pathway.pdf"' in home
+    # The button is no 404: `pathway build` writes the handbook into the site.
+    assert (root / "pathway.pdf").read_bytes().startswith(b"%PDF-")
     for page in root.rglob("*.html"):
         assert "does not replace clinical judgement" in page.read_text(encoding="utf-8"), page
 
@@ -247,3 +247,50 @@ def test_pages_make_no_request_to_github_for_repository_facts(site):
         text = page.read_text(encoding="utf-8")
         assert 'data-md-component="source"' not in text, page
     assert 'class="md-source"' in (root / "index.html").read_text(encoding="utf-8")  # the link itself stays
+
+
+def test_no_pdf_build_has_no_handbook_and_no_button(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.chdir(REPO)
+    site = tmp_path / "site"
+    assert main(["build", str(PATHWAYS["loops"]), "-d", str(site), "--no-pdf"]) == 0
+    assert not (site / "pathway.pdf").exists()
+    assert "pathway.pdf" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_pdf_that_cannot_be_built_fails_the_build_and_keeps_the_old_site(tmp_path, monkeypatch, capsys):
+    from generator.pdf import handbook
+
+    site = tmp_path / "site"
+    build(PATHWAYS["loops"], site, monkeypatch)
+    before = (site / "pathway.pdf").read_bytes()
+
+    def broken(*_a, **_k):
+        raise handbook.PdfError("WeasyPrint said no")
+
+    monkeypatch.setattr(handbook, "build_pdf", broken)
+    assert main(["build", str(PATHWAYS["loops"]), "-d", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert "PDF handbook was not built: WeasyPrint said no" in err and "Traceback" not in err
+    assert (site / "pathway.pdf").read_bytes() == before
+
+
+def test_editors_guides_are_apart_from_the_readers_site(site):
+    import json
+
+    _name, root = site
+    index = json.loads((root / "search" / "search_index.json").read_text(encoding="utf-8"))
+    places = {d["location"].split("/")[0] for d in index["docs"]}
+    assert {"format", "safety", "contributing"}.isdisjoint(places)
+    assert "about" in places and "stages" in places
+    # Still published, but in their own nav section.
+    home = (root / "index.html").read_text(encoding="utf-8")
+    assert "For editors" in home and (root / "format" / "index.html").exists()
+
+
+def test_no_previous_next_on_stage_pages(site):
+    _name, root = site
+    for page in (root / "stages").rglob("index.html"):
+        html = page.read_text(encoding="utf-8")
+        m = re.search(r'<nav class="md-footer__inner[^"]*"[^>]*>', html)
+        assert m is None or " hidden" in m.group(0), page

@@ -61,7 +61,9 @@ def test_comes_from_and_what_next_match_the_graph(rendered):
         page = text(files, f"stages/{s.id}.md")
         nxt = re.findall(r"\]\(([a-z0-9-]+)\.md\)", section(page, "What next"))
         assert nxt == [t.to for t in s.next]
-        came = re.findall(r"\]\(([a-z0-9-]+)\.md\)", section(page, "Comes from"))
+        # An outcome lists the way back under "The pathway ends here" (with a link home after it).
+        back = section(page, "The pathway ends here") if s.kind == "outcome" else section(page, "Comes from")
+        came = re.findall(r"\]\(([a-z0-9-]+)\.md\)", back)
         assert came == [src.id for src, _t in p.incoming[s.id]]
         for t in s.next:
             if t.when:
@@ -131,7 +133,8 @@ def test_home_shows_governance_and_an_overdue_review_warning():
     on_time = text(render_site(p, layout=fake_layout, today=TODAY), "index.md")
     assert "Review overdue" not in on_time
     assert "1 November 2027" in on_time and "Spine pain service" in on_time
-    assert 'href="pathway.pdf"' in on_time
+    assert "pathway.pdf" not in on_time  # no handbook in this site, so no button that would 404
+    assert 'href="pathway.pdf"' in text(render_site(p, layout=fake_layout, today=TODAY, pdf=True), "index.md")
     late = p.governance.next_review + dt.timedelta(days=1)
     overdue = text(render_site(p, layout=fake_layout, today=late), "index.md")
     assert '!!! warning "Review overdue"' in overdue
@@ -177,3 +180,66 @@ def test_big_groups_are_split_so_each_nav_section_stays_small():
     sections = next(iter(site_nav(big)[1]["Stages"][0].values()))
     assert len(sections) == 3
     assert all(len(next(iter(s.values()))) <= nav.NAV_CHUNK for s in sections)
+
+
+def test_outcome_pages_say_the_pathway_ends_and_offer_the_way_back(rendered):
+    p, files = rendered
+    outcomes = [s for s in p.stages if s.kind == "outcome"]
+    assert outcomes
+    for s in outcomes:
+        page = text(files, f"stages/{s.id}.md")
+        ends = section(page, "The pathway ends here")
+        assert "end point of the pathway" in ends
+        assert "](../index.md)" in ends  # back to the whole pathway
+        assert "## What next" not in page and "## Comes from" not in page
+    # A therapy that runs alongside others is not called an end point.
+    if "stages/physical-therapy.md" not in files:
+        return  # only the seed has one
+    page = text(files, "stages/physical-therapy.md")
+    assert "alongside" in section(page, "What next") and "end point" not in page
+
+
+def test_no_previous_next_footer_on_stage_glossary_and_group_pages(rendered):
+    # Material's Previous/Next follow nav order, not care ("Long-lasting relief" → "Physical therapy").
+    _p, files = rendered
+    pages = [k for k in files if k.startswith(("stages/", "groups/")) or k == "glossary.md"]
+    assert len(pages) > 5
+    for k in pages:
+        front = re.match(r"---\n(.*?)\n---\n", text(files, k), re.S)
+        assert front and "hide:\n  - footer" in front.group(1), k
+
+
+def test_stages_carry_the_glossary_terms_their_titles_define_as_search_tags():
+    import yaml
+
+    from generator.site.search import stage_keywords
+
+    p = load(SEED)
+    files = render_site(p, layout=fake_layout, today=TODAY)
+    meta = {s.id: yaml.safe_load(re.match(r"---\n(.*?)\n---\n", text(files, f"stages/{s.id}.md"), re.S).group(1))
+            for s in p.stages}
+    assert meta["radiofrequency-ablation"]["tags"] == ["Radiofrequency ablation", "RFA"]
+    assert meta["medial-branch-block"]["tags"] == ["Medial branch block", "MBB"]
+    assert meta["imaging-review"]["tags"] == ["Magnetic Resonance Imaging", "MRI", "Computed Tomography", "CT"]
+    # Mentioning an abbreviation is not being about it: "Recovery after RFA" is not the RFA stage.
+    assert "tags" not in meta["rfa-recovery"] and "tags" not in meta["rfa-review"]
+    assert all(meta[s.id].get("tags", []) == stage_keywords(p, s) for s in p.stages)
+
+
+def test_search_tags_survive_hostile_glossary_text():
+    import yaml
+
+    from generator.site.search import stage_keywords
+
+    nasty = 'Bad: "term" # {x} [y] \\ <b> ---'
+    doc = load(SEED)
+    s = doc.stages[0]
+    import dataclasses
+
+    s2 = dataclasses.replace(s, title=f"{s.title} ({nasty})")
+    g = dataclasses.replace(doc.glossary[0], abbr=nasty)
+    p = dataclasses.replace(doc, stages=(s2, *doc.stages[1:]), glossary=(g, *doc.glossary[1:]))
+    assert nasty in stage_keywords(p, s2)
+    files = render_site(p, layout=fake_layout, today=TODAY)
+    front = re.match(r"---\n(.*?)\n---\n", text(files, f"stages/{s.id}.md"), re.S).group(1)
+    assert nasty in yaml.safe_load(front)["tags"]

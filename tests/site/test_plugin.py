@@ -42,7 +42,8 @@ def test_on_config_sets_title_and_nav_and_on_files_adds_pages(tmp_path):
     cfg = plugin.on_config(cfg)
     assert cfg.site_name == "What next if facet joint injections don't work"
     assert cfg.nav[0] == {"Home": "index.md"}
-    assert cfg.nav[-1] == {"Contributing": "contributing.md"}  # hand-written nav kept, after ours
+    assert cfg.nav[-1] == {"For editors": [{"Pathway file format": "format.md"}, {"Safety and limits": "safety.md"},
+                                           {"Contributing": "contributing.md"}]}  # hand-written nav kept, after ours
     # An on-disk copy from `pathway generate` must not collide with the virtual page.
     disk = Files([File("_generated/index.md", str(tmp_path / "docs"), cfg.site_dir, True),
                   File("about.md", str(tmp_path / "docs"), cfg.site_dir, True)])
