@@ -22,6 +22,8 @@ import yaml
 
 from generator.core import limits
 from generator.core.model import Location, Problem, Severity
+from generator.core.echo import echo
+from generator.core.yamlslips import diagnose
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
@@ -94,29 +96,44 @@ def decode(data: bytes, filename: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(Severity.ERROR, "encoding", msg, Location(filename, line, col))]
 
 
-# libyaml's problem texts, in words an author can act on.
+# libyaml's problem texts, in words an author can act on, for the errors ``yamlslips`` cannot place.
+# None of them may advise quotes for what could be a key out of line: quoting such a line brings
+# the same error back one column later.
 _PLAIN_WORDS = {
     "mapping values are not allowed here": (
-        "unexpected ':' — if a text contains ': ' put the whole text in quotes, "
-        "or check the indentation of this line"
+        "unexpected ':' — check that this line lines up with the keys above it; "
+        "if a text contains ': ', put that whole text in quotes"
     ),
     "mapping values are not allowed in this context": (
-        "unexpected ':' — if a text contains ': ' put the whole text in quotes"
+        "unexpected ':' — check that this line lines up with the keys above it; "
+        "if a text contains ': ', put that whole text in quotes"
     ),
     "did not find expected key": "this line does not line up with the keys above it — check its indentation",
-    "could not find expected ':'": "expected 'key: value' here — is a ':' missing?",
-    "did not find expected '-' indicator": "list items must line up — every '- ' at the same indentation",
+    "could not find expected ':'": "expected 'key: value' here — is a ':', or the space after it, missing?",
+    "did not find expected '-' indicator": (
+        "this line is out of line with the list item above it: an item's keys line up under its first key, "
+        "and the '- ' of every item starts in the same column"
+    ),
     "found character that cannot start any token": (
-        "this character cannot start a value — tabs cannot indent, and text starting with @ or ` "
-        "must be put in quotes"
+        "this character cannot start a value — text starting with @, ` or % must be put in quotes"
     ),
     "found a tab character that violates indentation": "a tab is used for indentation; use spaces",
     "found a tab character where an indentation space is expected": "a tab is used for indentation; use spaces",
     "found unexpected end of stream": "the file ends inside a quoted text — is a closing quote missing?",
     "did not find expected ',' or ']'": "a list in [ ] is not closed — is a ']' missing?",
-    "did not find expected ',' or '}'": "a mapping in { } is not closed — is a '}' missing?",
+    "did not find expected ',' or '}'": "a set of keys in { } is not closed — is a '}' missing?",
     "found unknown escape character": r"unknown escape after '\' in double quotes — use single quotes or write '\\'",
     "control characters are not allowed": "the file contains a control character that cannot appear in text",
+    "did not find expected comment or line break": (
+        "nothing may follow '|' or '>' on its line: the text starts on the next line, indented further "
+        "(or put a one-line text in quotes instead)"
+    ),
+    "did not find expected alphabetic or numeric character": (
+        "a text cannot start with '*' or '&' unless it is in quotes; put the whole text in quotes"
+    ),
+    "block sequence entries are not allowed in this context": (
+        "a text cannot start with '- ' unless it is in quotes; put the whole text in quotes"
+    ),
 }
 
 
@@ -132,6 +149,9 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, filename: str) -> Problem:
         loc = Location(filename, 1, 1)
     loc = _clamp(loc, text)
     raw = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc).splitlines()[0]
+    slip = diagnose(text, loc.line, loc.col, raw) if mark is not None else None
+    if slip is not None:
+        return Problem(Severity.ERROR, "yaml-syntax", slip.message, _clamp(Location(filename, slip.line, slip.col), text))
     plain = _PLAIN_WORDS.get(raw)
     if plain is None:
         plain = f"YAML syntax error: {raw}"
@@ -247,8 +267,8 @@ class _Builder:
                 if first is not None:
                     self.problem(
                         "duplicate-key",
-                        f"'{key.value}' appears twice in this mapping (first on line {first[0].loc.line}); "
-                        "only the first is used — remove or rename one",
+                        f"'{echo(key.value)}' is given twice in the same block (first on line {first[0].loc.line}); "
+                        "keep one — delete the other, or merge the two if both hold something you need",
                         key.loc,
                     )
                     continue
