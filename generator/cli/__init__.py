@@ -50,8 +50,10 @@ def use_colour(stream=None) -> bool:
 
 def error(msg: str) -> None:
     """Print a one-line error for the user on stderr."""
+    from generator.core.reporters import safe
+
     prefix = "\033[31merror\033[0m" if use_colour(sys.stderr) else "error"
-    print(f"pathway: {prefix}: {msg}", file=sys.stderr)
+    print(f"pathway: {prefix}: {safe(msg)}", file=sys.stderr)
 
 
 def check_pathway_file(path: str, **kwargs):

@@ -85,11 +85,13 @@ class _StderrHandler(logging.Handler):
     """MkDocs warnings and errors as 'pathway: warning: ...' lines; INFO chatter is dropped."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        from generator.core.reporters import safe  # a relayed message may quote pathway text
+
         if record.levelno < logging.WARNING:  # progress messages, shown by serve and --verbose
-            sys.stderr.write(f"pathway: {record.getMessage()}\n")
+            sys.stderr.write(f"pathway: {safe(record.getMessage())}\n")
             return
         level = "warning" if record.levelno < logging.ERROR else "error"
-        sys.stderr.write(f"pathway: {level}: {record.getMessage()}\n")
+        sys.stderr.write(f"pathway: {level}: {safe(record.getMessage())}\n")
 
 
 @contextlib.contextmanager

@@ -27,6 +27,7 @@ RULES: dict[str, str] = {
     "yaml-tag": "YAML tags (!!python/…, !!str, …) are not allowed.",
     "duplicate-key": "The same key appears twice in one mapping.",
     "limit-exceeded": "The file is beyond a size limit (see generator/limits.py).",
+    "control-character": "A control character (NUL, ESC, …) or a bidirectional override in any text.",
     # the format
     "unknown-key": "A key the format does not have (often a typo).",
     "missing-field": "A required field is missing or empty.",

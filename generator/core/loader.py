@@ -12,7 +12,7 @@ import datetime as _dt
 import re
 from typing import Any, Callable
 
-from generator.core import limits
+from generator.core import hygiene, limits
 from generator.core.model import (
     SLUG_PATTERN,
     Fact,
@@ -124,9 +124,20 @@ class _Loader:
         )
         return None
 
+    def one_line(self, s: Scalar, where: str, name: str) -> None:
+        """A line break or tab in an id, a choice, a date or an address is an error (other controls: yamlsource)."""
+        if hygiene.find_forbidden(s.value) is not None:
+            return  # already reported where it was written
+        bad = hygiene.find_forbidden(s.value, one_line=True)
+        if bad is not None:
+            count = hygiene.count_forbidden(s.value, one_line=True)
+            self.error(hygiene.RULE, hygiene.problem_text(bad.group(), count, f"{where}: '{name}'"), s.loc)
+
     def value(self, node: Node, f: FieldSpec, where: str) -> Any:
         """Convert one field's node by its type; None (with a problem) if it is wrong."""
         t = f.type
+        if t in (T.SLUG, T.REF, T.URL, T.DATE, T.CHOICE, T.FORMAT) and isinstance(node, Scalar):
+            self.one_line(node, where, f.name)
         if t in (T.TEXT, T.MARKDOWN, T.REF, T.URL):
             s = self.scalar(node, f, where)
             return s.value if s else None
@@ -204,6 +215,8 @@ class _Loader:
         out = []
         for item in self.capped(node, f, where):
             if isinstance(item, Scalar) and not item.is_null:
+                if f.type is T.REF_LIST:
+                    self.one_line(item, where, f.name)
                 out.append(item)
             else:
                 self.error("wrong-type", f"{where}: each item of '{f.name}' should be one of the {what}, got {describe(item)}", item.loc)

@@ -20,7 +20,7 @@ from typing import Iterator, Union
 
 import yaml
 
-from generator.core import limits
+from generator.core import hygiene, limits
 from generator.core.model import Location, Problem, Severity
 from generator.core.echo import echo
 from generator.core.yamlslips import diagnose
@@ -180,7 +180,9 @@ class _Builder:
         self.events = events
         self.filename = filename
         self.problems: list[Problem] = []
+        self.text = text
         self.line_lengths = [len(line) for line in text.split("\n")]
+        self._line_starts: list[int] | None = None
 
     def loc(self, mark) -> Location:
         """1-based location of a libyaml mark, kept inside the text (end-of-file marks can overshoot)."""
@@ -195,7 +197,37 @@ class _Builder:
     def problem(self, rule: str, msg: str, loc: Location) -> None:
         self.problems.append(Problem(Severity.ERROR, rule, msg, loc))
 
-    def node(self, ev: yaml.Event, depth: int) -> Node | None:
+    def offset(self, loc: Location) -> int:
+        """Character offset in the text of a 1-based location."""
+        if self._line_starts is None:
+            starts, pos = [], 0
+            for n in self.line_lengths:
+                starts.append(pos)
+                pos += n + 1
+            self._line_starts = starts
+        return self._line_starts[loc.line - 1] + loc.col - 1
+
+    def at_offset(self, pos: int) -> Location:
+        line = self.text.count("\n", 0, pos) + 1
+        return Location(self.filename, line, pos - (self.text.rfind("\n", 0, pos) + 1) + 1)
+
+    def hygiene(self, value: str, ev: yaml.ScalarEvent, loc: Location, *, key: bool) -> None:
+        """Report the first control or bidi character of a scalar where it was written."""
+        bad = hygiene.find_forbidden(value, one_line=key)
+        if bad is None:
+            return
+        ch = bad.group()
+        start, end = self.offset(loc), self.offset(self.loc(ev.end_mark))
+        found = self.text.find(ch, start, max(end, start + 1))
+        if found >= 0:
+            where, how = self.at_offset(found), ""
+        else:  # written as an escape in double quotes ("\0", "\e", "\u202e")
+            where, how = loc, " (written as an escape in double quotes)"
+        what = "this key" if key else "this text"
+        count = hygiene.count_forbidden(value, one_line=key)
+        self.problem(hygiene.RULE, hygiene.problem_text(ch, count, what) + how, where)
+
+    def node(self, ev: yaml.Event, depth: int, *, is_key: bool = False) -> Node | None:
         """Build the node that starts with ``ev``; None if it had to be refused."""
         loc = self.loc(ev.start_mark)
         if isinstance(ev, yaml.AliasEvent):
@@ -231,6 +263,7 @@ class _Builder:
                     loc,
                 )
                 refused = True
+            self.hygiene(ev.value, ev, loc, key=is_key)
             style = ev.style if ev.style in ("'", '"', "|", ">") else None
             return None if refused else Scalar(ev.value, style, loc)
         if depth >= limits.MAX_DEPTH:
@@ -256,7 +289,7 @@ class _Builder:
             for key_ev in self.events:
                 if isinstance(key_ev, yaml.MappingEndEvent):
                     break
-                key = self.node(key_ev, depth + 1)
+                key = self.node(key_ev, depth + 1, is_key=True)
                 value = self.node(next(self.events), depth + 1)
                 if key is None:
                     continue
