@@ -14,7 +14,6 @@ from typing import Any, Callable
 
 from generator.core import hygiene, limits
 from generator.core.model import (
-    SLUG_PATTERN,
     Fact,
     GlossaryEntry,
     Governance,
@@ -42,14 +41,10 @@ from generator.core.schema import (
     ObjectSpec,
     T,
 )
-from generator.core.suggest import did_you_mean
+from generator.core.echo import echo
+from generator.core.suggest import RESERVED_IDS, did_you_mean, is_valid_id, lookalikes, slugify
 from generator.core.yamlsource import Mapping, Node, Scalar, Sequence, describe
 
-_SLUG_RE = re.compile(SLUG_PATTERN)
-# Windows device names: an id becomes a file name (stages/<id>.md), and these cannot be created or
-# checked out on Windows.  (Fix from the hardening tests, tests/test_hostile.py; the JSON schema's
-# pattern still allows them.)
-_RESERVED_IDS = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _EXPECTED = {
@@ -64,11 +59,6 @@ _EXPECTED = {
     T.FACTS: "a mapping of 'label: value' lines",
     T.OBJECT: "a mapping (key: value pairs)",
 }
-
-
-def slugify(text: str) -> str:
-    """A suggestion for a valid id made from ``text`` ('Medial Branch Block' → 'medial-branch-block')."""
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 class _Loader:
@@ -91,7 +81,7 @@ class _Loader:
         if not isinstance(node, Mapping):
             hint = ""
             if spec is BRANCH and isinstance(node, Scalar):
-                hint = f" — write '- to: {node.value}'"
+                hint = f" — write '- to: {echo(node.value)}'"
             self.error("wrong-type", f"{where}: expected {spec.name} fields (key: value pairs), got {describe(node)}{hint}", node.loc)
             return None
         out: dict[str, Node] = {}
@@ -100,7 +90,7 @@ class _Loader:
             if f is None:
                 self.error(
                     "unknown-key",
-                    f"{where}: unknown key '{key}'{did_you_mean(key, spec.keys)}",
+                    f"{where}: unknown key '{echo(key)}'{did_you_mean(key, spec.keys)}",
                     key_node.loc,
                 )
                 continue
@@ -145,19 +135,21 @@ class _Loader:
             s = self.scalar(node, f, where)
             if s is None:
                 return None
-            if not _SLUG_RE.match(s.value):
-                fix = slugify(s.value)
-                hint = f"; did you mean '{fix}'?" if fix else ""
-                self.error(
-                    "bad-slug",
-                    f"{where}: '{s.value}' is not a valid id — use lower-case letters, digits and single hyphens{hint}",
-                    s.loc,
-                )
-            elif s.value in _RESERVED_IDS:
+            if s.value in RESERVED_IDS:
                 self.error(
                     "bad-slug",
                     f"{where}: '{s.value}' cannot be an id — it is a reserved file name on Windows; "
                     f"use a longer id such as '{s.value}-stage'",
+                    s.loc,
+                )
+            elif not is_valid_id(s.value):
+                fix = slugify(s.value)
+                hint = f"; did you mean '{echo(fix)}'?" if fix else ""
+                look = lookalikes(s.value)
+                self.error(
+                    "bad-slug",
+                    f"{where}: '{echo(s.value)}' is not a valid id{f' ({look})' if look else ''} — "
+                    f"use lower-case letters a–z, digits and single hyphens{hint}",
                     s.loc,
                 )
             return s.value  # kept, so references to it still resolve
@@ -172,7 +164,7 @@ class _Loader:
                 choices = ", ".join(f.choices)
                 self.error(
                     f.rule,
-                    f"{where}: '{f.name}' is '{s.value}', which is not one of: {choices}"
+                    f"{where}: '{f.name}' is '{echo(s.value)}', which is not one of: {choices}"
                     f"{did_you_mean(s.value, f.choices)}",
                     s.loc,
                 )
@@ -184,7 +176,7 @@ class _Loader:
             if s.value.strip() != "1":
                 self.error(
                     "bad-format",
-                    f"'format' is '{s.value}', but this version of the tools reads only format 1",
+                    f"'format' is '{echo(s.value)}', but this version of the tools reads only format 1",
                     s.loc,
                 )
                 return None
@@ -198,7 +190,7 @@ class _Loader:
     def date(self, s: Scalar, f: FieldSpec, where: str) -> _dt.date | None:
         text = s.value.strip()
         if not _DATE_RE.match(text):
-            self.error("bad-date", f"{where}: '{f.name}' should be a date like 2026-11-01, got '{s.value}'", s.loc)
+            self.error("bad-date", f"{where}: '{f.name}' should be a date like 2026-11-01, got '{echo(s.value)}'", s.loc)
             return None
         try:
             return _dt.date.fromisoformat(text)
@@ -209,7 +201,7 @@ class _Loader:
     def text_list(self, node: Node, f: FieldSpec, where: str) -> list[Scalar]:
         what = f"{f.what} ids" if f.type is T.REF_LIST else (f.what or "texts")
         if not isinstance(node, Sequence):
-            hint = f" — write [{node.value}]" if isinstance(node, Scalar) else ""
+            hint = f" — write [{echo(node.value)}]" if isinstance(node, Scalar) else ""
             self.error("wrong-type", f"{where}: '{f.name}' should be a list of {what}, got {describe(node)}{hint}", node.loc)
             return []
         out = []
@@ -231,7 +223,7 @@ class _Loader:
             if isinstance(value, Scalar) and not value.is_null:
                 out.append(Fact(label, value.value, key_node.loc))
             else:
-                self.error("wrong-type", f"{where}: fact '{label}' should have a text value, got {describe(value)}", value.loc)
+                self.error("wrong-type", f"{where}: fact '{echo(label)}' should have a text value, got {describe(value)}", value.loc)
         return tuple(out)
 
     def capped(self, seq: Sequence, f: FieldSpec, where: str) -> list[Node]:
@@ -350,7 +342,7 @@ class _Loader:
         if isinstance(node, Mapping):
             id_entry = node.entries.get("id")
             if id_entry and isinstance(id_entry[1], Scalar) and not id_entry[1].is_null:
-                where = f"stage '{id_entry[1].value}'"
+                where = f"stage '{echo(id_entry[1].value)}'"
         read = self.simple(node, STAGE, where)
         if read is None:
             return None

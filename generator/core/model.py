@@ -54,9 +54,12 @@ class Problem:
     rule: str
     message: str
     location: Location
+    #: True for a knock-on problem whose cause is reported elsewhere (a reference to an id that
+    #: is written invalidly): it is listed after the others, so the root cause comes first.
+    follows: bool = field(default=False, compare=False)
 
     def sort_key(self) -> tuple:
-        return (self.location, self.severity != Severity.ERROR, self.rule, self.message)
+        return (self.follows, self.location, self.severity != Severity.ERROR, self.rule, self.message)
 
 
 def _loc_field() -> Location:

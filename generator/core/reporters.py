@@ -28,9 +28,21 @@ def safe(text: str) -> str:
     return printable(text)
 
 
+#: Longest message printed whole.  Checks shorten the values they quote (core/echo.py); this is
+#: the net for any that does not, so no value can turn into a 100,000-character line.
+MAX_MESSAGE = 1_000
+
+
+def _bounded(message: str) -> str:
+    if len(message) <= MAX_MESSAGE:
+        return message
+    keep = MAX_MESSAGE // 2
+    return f"{message[:keep]} … [{len(message) - 2 * keep:,} characters left out] … {message[-keep:]}"
+
+
 def format_problem(p: Problem, *, colour: bool = False) -> str:
-    """``FILE:LINE:COL: severity: message [rule]``, control characters escaped."""
-    loc, msg, rule = safe(str(p.location)), safe(p.message), safe(p.rule)
+    """``FILE:LINE:COL: severity: message [rule]``, control characters escaped, long messages shortened."""
+    loc, msg, rule = safe(_bounded(str(p.location))), safe(_bounded(p.message)), safe(p.rule)
     if not colour:
         return f"{loc}: {p.severity.value}: {msg} [{rule}]"
     sev = f"{_COLOURS[p.severity]}{p.severity.value}{_RESET}"
@@ -76,7 +88,7 @@ def format_github(problems: Sequence[Problem]) -> str:
             f"{k}={_escape_property(str(v))}"
             for k, v in (("file", loc.file), ("line", loc.line), ("col", loc.col), ("title", p.rule))
         )
-        lines.append(f"::{p.severity.value} {props}::{_escape_data(p.message)}\n")
+        lines.append(f"::{p.severity.value} {props}::{_escape_data(_bounded(p.message))}\n")
     return "".join(lines)
 
 

@@ -70,12 +70,7 @@ def describe(node: Node | None) -> str:
         return "a list"
     if isinstance(node, Mapping):
         return "a mapping (key: value pairs)"
-    return f"text '{_short(node.value)}'"
-
-
-def _short(s: str, n: int = 40) -> str:
-    s = s.replace("\n", " ")
-    return s if len(s) <= n else s[: n - 1] + "…"
+    return f"text '{echo(node.value, 40)}'"
 
 
 def decode(data: bytes, filename: str) -> tuple[str | None, list[Problem]]:

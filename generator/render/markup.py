@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 
 from generator.render import escape
 from generator.core.model import GlossaryEntry, Location, Pathway
+from generator.core.suggest import closest
 from generator.core.wikilinks import iter_wikilinks
 
 # The extensions both the site (mkdocs.yml) and the PDF rely on.
@@ -45,13 +46,6 @@ class UnknownStageLink(ValueError):
         super().__init__(f"{where}link [[{target}]] names no stage{hint}")
 
 
-def _suggest(target: str, candidates: Iterable[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(target, list(candidates), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
 def author_markdown(
     text: str | None,
     pathway: Pathway,
@@ -75,7 +69,7 @@ def author_markdown(
     for link in iter_wikilinks(text):
         stage = pathway.stage_by_id.get(link.target)
         if stage is None:
-            raise UnknownStageLink(link.target, location, _suggest(link.target, pathway.stage_by_id))
+            raise UnknownStageLink(link.target, location, closest(link.target, pathway.stage_by_id))
         label = escape.plain(link.text if link.text is not None else stage.title)
         parts.append(text[pos : link.start])
         parts.append(f"\x1a{len(links)}\x1a")
