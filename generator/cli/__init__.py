@@ -6,7 +6,7 @@ lazily, so ``pathway validate`` does not pay for MkDocs or WeasyPrint imports.
 Only this package prints or exits.
 
 Exit codes: 0 success, 1 problems found / build failed (or an internal
-error, reported in one line), 2 usage error, 130 interrupted.
+error, reported in one line), 2 usage error (also a path the system refuses), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -70,6 +70,27 @@ def check_pathway_file(path: str, **kwargs):
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
+def _os_error_message(exc: OSError) -> str:
+    """An OSError in the user's words: which path, and what the system said."""
+    import errno
+
+    from generator.core.echo import echo
+
+    name = echo(str(exc.filename), 80) if exc.filename is not None else "a file"
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"the path {name} is too long for the file system (at most 255 characters per file or folder name); choose a shorter name"
+    return f"cannot use {name}: {exc.strerror or exc}"
+
+
+def _broken_pipe() -> int:
+    # e.g. `pathway schema | head`: not an error for the user.
+    try:
+        sys.stdout = open(os.devnull, "w")
+    except OSError:
+        pass
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pathway",
@@ -104,6 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _broken_pipe()
+    except OSError as exc:  # the file system refused a path the user gave: their input, not our bug
+        error(_os_error_message(exc))
+        return 2
     except Exception as exc:  # a bug in the tool, never the user's fault: no traceback for them
         if os.environ.get("PATHWAY_DEBUG"):
             raise
@@ -112,10 +138,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             "please report this with the file that caused it (PATHWAY_DEBUG=1 shows the traceback)"
         )
         return 1
-    except BrokenPipeError:
-        # e.g. `pathway schema | head`: not an error for the user.
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        return 0
