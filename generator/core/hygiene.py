@@ -53,7 +53,7 @@ def problem_text(ch: str, count: int, what: str = "this text") -> str:
     if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
         why = "a bidirectional control, which can make text display in a different order from how it reads"
     elif ch in "\t\n":
-        why = "which cannot appear in an id, a choice or a key (they are one line)"
+        why = "which cannot appear in an id, a choice, a date or an address (they are one line)"
     else:
         why = "a control character, which cannot be shown on a page and can act as a command in a terminal"
     more = ""

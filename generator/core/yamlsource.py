@@ -208,7 +208,8 @@ class _Builder:
 
     def hygiene(self, value: str, ev: yaml.ScalarEvent, loc: Location, *, key: bool) -> None:
         """Report the first control or bidi character of a scalar where it was written."""
-        bad = hygiene.find_forbidden(value, one_line=key)
+        # A line break or tab is text here (fact labels are keys); in ids and choices the loader refuses them.
+        bad = hygiene.find_forbidden(value)
         if bad is None:
             return
         ch = bad.group()
@@ -219,7 +220,7 @@ class _Builder:
         else:  # written as an escape in double quotes ("\0", "\e", "\u202e")
             where, how = loc, " (written as an escape in double quotes)"
         what = "this key" if key else "this text"
-        count = hygiene.count_forbidden(value, one_line=key)
+        count = hygiene.count_forbidden(value)
         self.problem(hygiene.RULE, hygiene.problem_text(ch, count, what) + how, where)
 
     def node(self, ev: yaml.Event, depth: int, *, is_key: bool = False) -> Node | None:

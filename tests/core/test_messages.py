@@ -137,12 +137,14 @@ def test_a_literal_bidi_override_is_pointed_at_exactly() -> None:
     assert "RIGHT-TO-LEFT OVERRIDE" in p.message
 
 
-def test_line_breaks_and_tabs_are_text_in_multi_line_fields_but_errors_in_ids_and_keys() -> None:
+def test_line_breaks_and_tabs_are_text_in_texts_but_errors_in_ids_and_choices() -> None:
     ok = pathway("a", '  - id: a\n    title: A\n    kind: outcome\n    body: "one\\n\\ttwo"\n')
     assert [p.rule for p in problems(ok)] == []
     bad = pathway("a", '  - id: a\n    title: A\n    kind: "outcome\\n::error::x"\n')
     assert "control-character" in [p.rule for p in problems(bad)]
-    key = pathway("a", '  - id: a\n    title: A\n    kind: outcome\n    facts:\n      "Dose\\tx": 5\n')
+    ref = pathway("a", '  - id: a\n    title: A\n    kind: outcome\n    alongside: ["a\\tb"]\n')
+    assert "control-character" in [p.rule for p in problems(ref)]
+    key = pathway("a", '  - id: a\n    title: A\n    kind: outcome\n    facts:\n      "Dose\\x1b": 5\n')
     assert "control-character" in [p.rule for p in problems(key)]
 
 
