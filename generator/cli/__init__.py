@@ -6,7 +6,7 @@ lazily, so ``pathway validate`` does not pay for MkDocs or WeasyPrint imports.
 Only this package prints or exits.
 
 Exit codes: 0 success, 1 problems found / build failed (or an internal
-error, reported in one line), 2 usage error, 130 interrupted.
+error, reported in one line), 2 usage error (also a path the system refuses), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -50,8 +50,10 @@ def use_colour(stream=None) -> bool:
 
 def error(msg: str) -> None:
     """Print a one-line error for the user on stderr."""
+    from generator.core.reporters import safe
+
     prefix = "\033[31merror\033[0m" if use_colour(sys.stderr) else "error"
-    print(f"pathway: {prefix}: {msg}", file=sys.stderr)
+    print(f"pathway: {prefix}: {safe(msg)}", file=sys.stderr)
 
 
 def check_pathway_file(path: str, **kwargs):
@@ -64,6 +66,27 @@ def check_pathway_file(path: str, **kwargs):
         return pipeline.check_file(path, **kwargs)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _os_error_message(exc: OSError) -> str:
+    """An OSError in the user's words: which path, and what the system said."""
+    import errno
+
+    from generator.core.echo import echo
+
+    name = echo(str(exc.filename), 80) if exc.filename is not None else "a file"
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"the path {name} is too long for the file system (at most 255 characters per file or folder name); choose a shorter name"
+    return f"cannot use {name}: {exc.strerror or exc}"
+
+
+def _broken_pipe() -> int:
+    # e.g. `pathway schema | head`: not an error for the user.
+    try:
+        sys.stdout = open(os.devnull, "w")
+    except OSError:
+        pass
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,14 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # Before `except Exception`, which would catch it too: `pathway schema | head -1` is not an error.
-        # Point stdout at /dev/null so the flush at exit does not fail again.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
-        return 0
+        return _broken_pipe()
+    except OSError as exc:  # the file system refused a path the user gave: their input, not our bug
+        error(_os_error_message(exc))
+        return 2
     except Exception as exc:  # a bug in the tool, never the user's fault: no traceback for them
         if os.environ.get("PATHWAY_DEBUG"):
             raise

@@ -71,13 +71,23 @@ def plugin_override(config_file: Path, pathway_file: str) -> dict:
     """
     from mkdocs.utils.yaml import yaml_load
 
-    with open(config_file, "rb") as fh:
-        raw = yaml_load(fh)
+    not_config = f"{config_file} is not a MkDocs config (a YAML file like mkdocs.yml with a 'plugins:' list)"
+    try:
+        with open(config_file, "rb") as fh:
+            raw = yaml_load(fh)
+    except OSError as exc:
+        raise UsageError(f"cannot read {config_file}: {exc.strerror or exc}") from None
+    except Exception:  # not YAML at all (MkDocs' loader raises several kinds): the wrong file was given
+        raise UsageError(not_config) from None
+    if not isinstance(raw, dict):
+        raise UsageError(not_config)
     plugins = raw.get("plugins") or []
     if isinstance(plugins, dict):
         plugins = [{k: v} for k, v in plugins.items()]
     out: dict = {}
     found = False
+    if not isinstance(plugins, list) or not all(isinstance(e, str) or (isinstance(e, dict) and e) for e in plugins):
+        raise UsageError(f"{config_file}: 'plugins' should be a list of plugin names")
     for entry in plugins:
         name, opts = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
         if name == PLUGIN:
@@ -93,11 +103,13 @@ class _StderrHandler(logging.Handler):
     """MkDocs warnings and errors as 'pathway: warning: ...' lines; INFO chatter is dropped."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        from generator.core.reporters import safe  # a relayed message may quote pathway text
+
         if record.levelno < logging.WARNING:  # progress messages, shown by serve and --verbose
-            sys.stderr.write(f"pathway: {record.getMessage()}\n")
+            sys.stderr.write(f"pathway: {safe(record.getMessage())}\n")
             return
         level = "warning" if record.levelno < logging.ERROR else "error"
-        sys.stderr.write(f"pathway: {level}: {record.getMessage()}\n")
+        sys.stderr.write(f"pathway: {level}: {safe(record.getMessage())}\n")
 
 
 @contextlib.contextmanager

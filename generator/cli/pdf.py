@@ -43,6 +43,16 @@ def register(subparsers) -> None:
 
 
 
+def _is_pdf(path: Path) -> bool:
+    """True for an empty file or one that starts like a PDF (a previous handbook may be replaced)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(5)
+    except OSError:
+        return False
+    return head in (b"", b"%PDF-")
+
+
 def _progress(msg: str) -> None:
     # Progress only for a person watching a terminal; logs and CI stay quiet.
     if sys.stderr.isatty():
@@ -61,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{out} is a folder; give the path of the PDF to write (e.g. {out / 'pathway.pdf'})")
     if not out.parent.is_dir():
         raise UsageError(f"cannot write {out}: the folder {out.parent} does not exist")
+    if out.is_file() and not _is_pdf(out):
+        raise UsageError(f"{out} exists and is not a PDF; refusing to overwrite it — choose another -o")
     check_not_input(out, args.file, option="-o")
 
     _progress(f"checking {args.file}")

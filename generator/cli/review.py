@@ -70,12 +70,13 @@ def run(args: argparse.Namespace) -> int:
         json.dump(status.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        print(f"{status.title} ({status.pathway_id}), version {status.version}, as of {today.isoformat()}:")
+        safe = reporters.safe  # pathway text reaches the terminal: escape control characters
+        print(safe(f"{status.title} ({status.pathway_id}), version {status.version}, as of {today.isoformat()}:"))
         for line in status.lines():
-            print(f"  {line}")
+            print(f"  {safe(line)}")
         if status.last_reviewed:
             print(f"  Last reviewed on {status.last_reviewed.isoformat()}.")
         if status.needs_attention:
             who = status.owner or "the pathway owner"
-            print(f"Action: {who} should arrange a review; see docs/contributing.md ('Review dates').")
+            print(safe(f"Action: {who} should arrange a review; see docs/contributing.md ('Review dates')."))
     return 1 if status.needs_attention else 0

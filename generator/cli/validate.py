@@ -62,5 +62,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"{reporters.summary_line(problems)}{verdict}")
         elif args.verbose:
             n = len(result.pathway.stages) if result.pathway else 0
-            print(f"{args.file if args.file != '-' else '<stdin>'}: OK ({n} stages)")
+            print(reporters.safe(f"{args.file if args.file != '-' else '<stdin>'}: OK ({n} stages)"))
     return 1 if failed else 0

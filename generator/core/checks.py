@@ -8,14 +8,16 @@ including those the YAML reader and loader report).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from generator.core import graph, urls
 from generator.core.model import KINDS, Location, Pathway, Problem, Severity
+from generator.core.echo import echo
 from generator.core.rules import Rule
-from generator.core.suggest import did_you_mean
+from generator.core.suggest import id_hint
 from generator.core.textpolicy import markdown_meaning_problems
 from generator.core.wikilinks import iter_wikilinks
 
@@ -53,30 +55,35 @@ def _loc(obj, name: str) -> Location:
 # -- cross-references ------------------------------------------------------------------------
 
 
+def _unknown(rule: str, msg: str, word: str, ids, loc: Location, what: str = "stage") -> Problem:
+    """A reference naming no id, with a suggestion of a valid id; a knock-on of a bad id is marked so."""
+    hint = id_hint(word, ids, what)
+    return Problem(Severity.ERROR, rule, msg + hint.text, loc, follows=hint.follows)
+
+
 def check_unknown_stage(ctx: Context) -> Iterator[Problem]:
     p = ctx.pathway
-    ids = list(p.stage_by_id)
-    if p.start and p.start not in p.stage_by_id:
-        yield _err(Rule.UNKNOWN_STAGE, f"start '{p.start}' names no stage{did_you_mean(p.start, ids)}", _loc(p, "start"))
+    ids = p.stage_by_id
+    if p.start and p.start not in ids:
+        yield _unknown("unknown-stage", f"start '{echo(p.start)}' names no stage", p.start, ids, _loc(p, "start"))
     for s in p.stages:
         for t in s.next:
-            if t.to not in p.stage_by_id:
-                yield _err(
-                    Rule.UNKNOWN_STAGE, f"next → '{t.to}' names no stage{did_you_mean(t.to, ids)}", _loc(t, "to")
-                )
+            if t.to not in ids:
+                yield _unknown("unknown-stage", f"next → '{echo(t.to)}' names no stage", t.to, ids, _loc(t, "to"))
         for ref in s.alongside:
-            if ref.id not in p.stage_by_id:
-                yield _err(
-                    Rule.UNKNOWN_STAGE, f"alongside → '{ref.id}' names no stage{did_you_mean(ref.id, ids)}", ref.loc
-                )
+            if ref.id not in ids:
+                yield _unknown("unknown-stage", f"alongside → '{echo(ref.id)}' names no stage", ref.id, ids, ref.loc)
 
 
 def check_unknown_group(ctx: Context) -> Iterator[Problem]:
     p = ctx.pathway
     for s in p.stages:
         if s.group is not None and s.group not in p.group_by_id:
-            hint = did_you_mean(s.group, p.group_by_id) if p.groups else " (the pathway has no 'groups:' list)"
-            yield _err(Rule.UNKNOWN_GROUP, f"stage '{s.id}': group '{s.group}' names no group{hint}", _loc(s, "group"))
+            msg = f"stage '{echo(s.id)}': group '{echo(s.group)}' names no group"
+            if not p.groups:
+                yield _err("unknown-group", msg + " (the pathway has no 'groups:' list)", _loc(s, "group"))
+            else:
+                yield _unknown("unknown-group", msg, s.group, p.group_by_id, _loc(s, "group"), "group")
 
 
 def check_unknown_reference(ctx: Context) -> Iterator[Problem]:
@@ -84,8 +91,11 @@ def check_unknown_reference(ctx: Context) -> Iterator[Problem]:
     for s in p.stages:
         for ref in s.references:
             if ref.id not in p.reference_by_id:
-                hint = did_you_mean(ref.id, p.reference_by_id) if p.references else " (the pathway has no 'references:' list)"
-                yield _err(Rule.UNKNOWN_REFERENCE, f"stage '{s.id}': reference '{ref.id}' is not defined{hint}", ref.loc)
+                msg = f"stage '{echo(s.id)}': reference '{echo(ref.id)}' is not defined"
+                if not p.references:
+                    yield _err("unknown-reference", msg + " (the pathway has no 'references:' list)", ref.loc)
+                else:
+                    yield _unknown("unknown-reference", msg, ref.id, p.reference_by_id, ref.loc, "reference")
 
 
 def _texts_with_links(p: Pathway) -> Iterator[tuple[str, Location]]:
@@ -115,8 +125,8 @@ def check_unknown_link(ctx: Context) -> Iterator[Problem]:
             if link.target in p.stage_by_id:
                 continue
             loc = _locate_link(ctx.text, start, text.count("[[", 0, link.start))
-            shown = link.target or "(empty)"
-            yield _err(Rule.UNKNOWN_LINK, f"link [[{shown}]] names no stage{did_you_mean(link.target, ids)}", loc)
+            shown = echo(link.target) or "(empty)"
+            yield _unknown("unknown-link", f"link [[{shown}]] names no stage", link.target, ids, loc)
 
 
 def _locate_link(source: str, start: Location, n_before: int) -> Location:
@@ -331,4 +341,7 @@ def run_checks(ctx: Context) -> list[Problem]:
     out: list[Problem] = []
     for _rule, check in CHECKS:
         out.extend(check(ctx))
+    if any(p.rule == "unknown-stage" for p in out):
+        # A 'next' that names no stage cuts off the stages after it: fix that first.
+        out = [dataclasses.replace(p, follows=True) if p.rule == "unreachable" else p for p in out]
     return out

@@ -12,9 +12,8 @@ import datetime as _dt
 import re
 from typing import Any, Callable
 
-from generator.core import limits
+from generator.core import hygiene, limits
 from generator.core.model import (
-    SLUG_PATTERN,
     Fact,
     GlossaryEntry,
     Governance,
@@ -42,15 +41,11 @@ from generator.core.schema import (
     ObjectSpec,
     T,
 )
+from generator.core.echo import echo
 from generator.core.rules import Rule
-from generator.core.suggest import did_you_mean
+from generator.core.suggest import RESERVED_IDS, did_you_mean, is_valid_id, lookalikes, slugify
 from generator.core.yamlsource import Mapping, Node, Scalar, Sequence, describe
 
-_SLUG_RE = re.compile(SLUG_PATTERN)
-# Windows device names: an id becomes a file name (stages/<id>.md), and these cannot be created or
-# checked out on Windows.  (Fix from the hardening tests, tests/test_hostile.py; the JSON schema's
-# pattern still allows them.)
-_RESERVED_IDS = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _EXPECTED = {
@@ -65,11 +60,6 @@ _EXPECTED = {
     T.FACTS: "a mapping of 'label: value' lines",
     T.OBJECT: "a mapping (key: value pairs)",
 }
-
-
-def slugify(text: str) -> str:
-    """A suggestion for a valid id made from ``text`` ('Medial Branch Block' → 'medial-branch-block')."""
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 class _Loader:
@@ -92,16 +82,16 @@ class _Loader:
         if not isinstance(node, Mapping):
             hint = ""
             if spec is BRANCH and isinstance(node, Scalar):
-                hint = f" — write '- to: {node.value}'"
-            self.error(Rule.WRONG_TYPE, f"{where}: expected {spec.name} fields (key: value pairs), got {describe(node)}{hint}", node.loc)
+                hint = f" — write '- to: {echo(node.value)}'"
+            self.error("wrong-type", f"{where}: expected {spec.name} fields (key: value pairs), got {describe(node)}{hint}", node.loc)
             return None
         out: dict[str, Node] = {}
         for key, (key_node, value) in node.entries.items():
             f = spec.field(key)
             if f is None:
                 self.error(
-                    Rule.UNKNOWN_KEY,
-                    f"{where}: unknown key '{key}'{did_you_mean(key, spec.keys)}",
+                    "unknown-key",
+                    f"{where}: unknown key '{echo(key)}'{did_you_mean(key, spec.keys)}",
                     key_node.loc,
                 )
                 continue
@@ -125,9 +115,20 @@ class _Loader:
         )
         return None
 
+    def one_line(self, s: Scalar, where: str, name: str) -> None:
+        """A line break or tab in an id, a choice, a date or an address is an error (other controls: yamlsource)."""
+        if hygiene.find_forbidden(s.value) is not None:
+            return  # already reported where it was written
+        bad = hygiene.find_forbidden(s.value, one_line=True)
+        if bad is not None:
+            count = hygiene.count_forbidden(s.value, one_line=True)
+            self.error(hygiene.RULE, hygiene.problem_text(bad.group(), count, f"{where}: '{name}'"), s.loc)
+
     def value(self, node: Node, f: FieldSpec, where: str) -> Any:
         """Convert one field's node by its type; None (with a problem) if it is wrong."""
         t = f.type
+        if t in (T.SLUG, T.REF, T.URL, T.DATE, T.CHOICE, T.FORMAT) and isinstance(node, Scalar):
+            self.one_line(node, where, f.name)
         if t in (T.TEXT, T.MARKDOWN, T.REF, T.URL):
             s = self.scalar(node, f, where)
             return s.value if s else None
@@ -135,19 +136,21 @@ class _Loader:
             s = self.scalar(node, f, where)
             if s is None:
                 return None
-            if not _SLUG_RE.match(s.value):
-                fix = slugify(s.value)
-                hint = f"; did you mean '{fix}'?" if fix else ""
-                self.error(
-                    Rule.BAD_SLUG,
-                    f"{where}: '{s.value}' is not a valid id — use lower-case letters, digits and single hyphens{hint}",
-                    s.loc,
-                )
-            elif s.value in _RESERVED_IDS:
+            if s.value in RESERVED_IDS:
                 self.error(
                     Rule.BAD_SLUG,
                     f"{where}: '{s.value}' cannot be an id — it is a reserved file name on Windows; "
                     f"use a longer id such as '{s.value}-stage'",
+                    s.loc,
+                )
+            elif not is_valid_id(s.value):
+                fix = slugify(s.value)
+                hint = f"; did you mean '{echo(fix)}'?" if fix else ""
+                look = lookalikes(s.value)
+                self.error(
+                    "bad-slug",
+                    f"{where}: '{echo(s.value)}' is not a valid id{f' ({look})' if look else ''} — "
+                    f"use lower-case letters a–z, digits and single hyphens{hint}",
                     s.loc,
                 )
             return s.value  # kept, so references to it still resolve
@@ -162,7 +165,7 @@ class _Loader:
                 choices = ", ".join(f.choices)
                 self.error(
                     f.rule,
-                    f"{where}: '{f.name}' is '{s.value}', which is not one of: {choices}"
+                    f"{where}: '{f.name}' is '{echo(s.value)}', which is not one of: {choices}"
                     f"{did_you_mean(s.value, f.choices)}",
                     s.loc,
                 )
@@ -173,8 +176,8 @@ class _Loader:
                 return None
             if s.value.strip() != "1":
                 self.error(
-                    Rule.BAD_FORMAT,
-                    f"'format' is '{s.value}', but this version of the tools reads only format 1",
+                    "bad-format",
+                    f"'format' is '{echo(s.value)}', but this version of the tools reads only format 1",
                     s.loc,
                 )
                 return None
@@ -188,7 +191,7 @@ class _Loader:
     def date(self, s: Scalar, f: FieldSpec, where: str) -> _dt.date | None:
         text = s.value.strip()
         if not _DATE_RE.match(text):
-            self.error(Rule.BAD_DATE, f"{where}: '{f.name}' should be a date like 2026-11-01, got '{s.value}'", s.loc)
+            self.error("bad-date", f"{where}: '{f.name}' should be a date like 2026-11-01, got '{echo(s.value)}'", s.loc)
             return None
         try:
             return _dt.date.fromisoformat(text)
@@ -199,12 +202,14 @@ class _Loader:
     def text_list(self, node: Node, f: FieldSpec, where: str) -> list[Scalar]:
         what = f"{f.what} ids" if f.type is T.REF_LIST else (f.what or "texts")
         if not isinstance(node, Sequence):
-            hint = f" — write [{node.value}]" if isinstance(node, Scalar) else ""
-            self.error(Rule.WRONG_TYPE, f"{where}: '{f.name}' should be a list of {what}, got {describe(node)}{hint}", node.loc)
+            hint = f" — write [{echo(node.value)}]" if isinstance(node, Scalar) else ""
+            self.error("wrong-type", f"{where}: '{f.name}' should be a list of {what}, got {describe(node)}{hint}", node.loc)
             return []
         out = []
         for item in self.capped(node, f, where):
             if isinstance(item, Scalar) and not item.is_null:
+                if f.type is T.REF_LIST:
+                    self.one_line(item, where, f.name)
                 out.append(item)
             else:
                 self.error(Rule.WRONG_TYPE, f"{where}: each item of '{f.name}' should be one of the {what}, got {describe(item)}", item.loc)
@@ -219,7 +224,7 @@ class _Loader:
             if isinstance(value, Scalar) and not value.is_null:
                 out.append(Fact(label, value.value, key_node.loc))
             else:
-                self.error(Rule.WRONG_TYPE, f"{where}: fact '{label}' should have a text value, got {describe(value)}", value.loc)
+                self.error("wrong-type", f"{where}: fact '{echo(label)}' should have a text value, got {describe(value)}", value.loc)
         return tuple(out)
 
     def capped(self, seq: Sequence, f: FieldSpec, where: str) -> list[Node]:
@@ -338,7 +343,7 @@ class _Loader:
         if isinstance(node, Mapping):
             id_entry = node.entries.get("id")
             if id_entry and isinstance(id_entry[1], Scalar) and not id_entry[1].is_null:
-                where = f"stage '{id_entry[1].value}'"
+                where = f"stage '{echo(id_entry[1].value)}'"
         read = self.simple(node, STAGE, where)
         if read is None:
             return None

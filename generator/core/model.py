@@ -54,6 +54,9 @@ class Problem:
     rule: str
     message: str
     location: Location
+    #: True for a knock-on problem whose cause is reported elsewhere (a reference to an id that
+    #: is written invalidly): it is listed after the others, so the root cause comes first.
+    follows: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         # Every id must be in the registry, so docs, `pathway rules` and messages never disagree.
@@ -62,7 +65,7 @@ class Problem:
         check_rule(self.rule, self.severity)
 
     def sort_key(self) -> tuple:
-        return (self.location, self.severity != Severity.ERROR, self.rule, self.message)
+        return (self.follows, self.location, self.severity != Severity.ERROR, self.rule, self.message)
 
 
 def _loc_field() -> Location:

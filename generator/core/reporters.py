@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
+from generator.core.hygiene import printable
 from generator.core.model import Problem, Severity
 
 _COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m"}
@@ -17,12 +18,35 @@ _DIM = "\033[2m"
 _RESET = "\033[0m"
 
 
+def safe(text: str) -> str:
+    """``text`` with control, line-break and bidi characters written as visible escapes.
+
+    Every line the CLI prints goes through this, so no value in a pathway (or a file name)
+    can start a new line that forges a CI workflow command (``::error::``, ``::add-mask::``)
+    or send a terminal escape.
+    """
+    return printable(text)
+
+
+#: Longest message printed whole.  Checks shorten the values they quote (core/echo.py); this is
+#: the net for any that does not, so no value can turn into a 100,000-character line.
+MAX_MESSAGE = 1_000
+
+
+def _bounded(message: str) -> str:
+    if len(message) <= MAX_MESSAGE:
+        return message
+    keep = MAX_MESSAGE // 2
+    return f"{message[:keep]} … [{len(message) - 2 * keep:,} characters left out] … {message[-keep:]}"
+
+
 def format_problem(p: Problem, *, colour: bool = False) -> str:
-    """``FILE:LINE:COL: severity: message [rule]``."""
+    """``FILE:LINE:COL: severity: message [rule]``, control characters escaped, long messages shortened."""
+    loc, msg, rule = safe(_bounded(str(p.location))), safe(_bounded(p.message)), safe(p.rule)
     if not colour:
-        return f"{p.location}: {p.severity.value}: {p.message} [{p.rule}]"
+        return f"{loc}: {p.severity.value}: {msg} [{rule}]"
     sev = f"{_COLOURS[p.severity]}{p.severity.value}{_RESET}"
-    return f"{_BOLD}{p.location}{_RESET}: {sev}: {p.message} {_DIM}[{p.rule}]{_RESET}"
+    return f"{_BOLD}{loc}{_RESET}: {sev}: {msg} {_DIM}[{rule}]{_RESET}"
 
 
 def format_text(problems: Sequence[Problem], *, colour: bool = False) -> str:
@@ -45,8 +69,9 @@ def summary_line(problems: Sequence[Problem]) -> str:
 
 
 def _escape_data(s: str) -> str:
-    # https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts (escapeData)
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts (escapeData);
+    # safe() first, so no line break or escape is left for a reader to act on.
+    return safe(s).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(s: str) -> str:
@@ -63,7 +88,7 @@ def format_github(problems: Sequence[Problem]) -> str:
             f"{k}={_escape_property(str(v))}"
             for k, v in (("file", loc.file), ("line", loc.line), ("col", loc.col), ("title", p.rule))
         )
-        lines.append(f"::{p.severity.value} {props}::{_escape_data(p.message)}\n")
+        lines.append(f"::{p.severity.value} {props}::{_escape_data(_bounded(p.message))}\n")
     return "".join(lines)
 
 

@@ -65,6 +65,7 @@ class Rule(enum.StrEnum):
     YAML_TAG = "yaml-tag", READING, _E, "YAML tags (!!python/…, !!str, …) are not allowed."
     DUPLICATE_KEY = "duplicate-key", READING, _E, "The same key appears twice in one mapping (e.g. two 'next:')."
     LIMIT_EXCEEDED = "limit-exceeded", READING, _E, "The file is beyond a size limit (generator/core/limits.py)."
+    CONTROL_CHARACTER = "control-character", READING, _E, "A control character (NUL, ESC, …) or a bidirectional override in a text."
     UNKNOWN_KEY = "unknown-key", FORMAT, _E, "A key the format does not have (often a typo)."
     MISSING_FIELD = "missing-field", FORMAT, _E, "A required field is missing or empty."
     WRONG_TYPE = "wrong-type", FORMAT, _E, "A value of the wrong shape (text, list, mapping)."

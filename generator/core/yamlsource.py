@@ -20,9 +20,11 @@ from typing import Iterator, Union
 
 import yaml
 
-from generator.core import limits
+from generator.core import hygiene, limits
 from generator.core.model import Location, Problem, Severity
 from generator.core.rules import Rule
+from generator.core.echo import echo
+from generator.core.yamlslips import diagnose
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
@@ -69,12 +71,7 @@ def describe(node: Node | None) -> str:
         return "a list"
     if isinstance(node, Mapping):
         return "a mapping (key: value pairs)"
-    return f"text '{_short(node.value)}'"
-
-
-def _short(s: str, n: int = 40) -> str:
-    s = s.replace("\n", " ")
-    return s if len(s) <= n else s[: n - 1] + "…"
+    return f"text '{echo(node.value, 40)}'"
 
 
 def decode(data: bytes, filename: str) -> tuple[str | None, list[Problem]]:
@@ -95,29 +92,44 @@ def decode(data: bytes, filename: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(Severity.ERROR, Rule.ENCODING, msg, Location(filename, line, col))]
 
 
-# libyaml's problem texts, in words an author can act on.
+# libyaml's problem texts, in words an author can act on, for the errors ``yamlslips`` cannot place.
+# None of them may advise quotes for what could be a key out of line: quoting such a line brings
+# the same error back one column later.
 _PLAIN_WORDS = {
     "mapping values are not allowed here": (
-        "unexpected ':' — if a text contains ': ' put the whole text in quotes, "
-        "or check the indentation of this line"
+        "unexpected ':' — check that this line lines up with the keys above it; "
+        "if a text contains ': ', put that whole text in quotes"
     ),
     "mapping values are not allowed in this context": (
-        "unexpected ':' — if a text contains ': ' put the whole text in quotes"
+        "unexpected ':' — check that this line lines up with the keys above it; "
+        "if a text contains ': ', put that whole text in quotes"
     ),
     "did not find expected key": "this line does not line up with the keys above it — check its indentation",
-    "could not find expected ':'": "expected 'key: value' here — is a ':' missing?",
-    "did not find expected '-' indicator": "list items must line up — every '- ' at the same indentation",
+    "could not find expected ':'": "expected 'key: value' here — is a ':', or the space after it, missing?",
+    "did not find expected '-' indicator": (
+        "this line is out of line with the list item above it: an item's keys line up under its first key, "
+        "and the '- ' of every item starts in the same column"
+    ),
     "found character that cannot start any token": (
-        "this character cannot start a value — tabs cannot indent, and text starting with @ or ` "
-        "must be put in quotes"
+        "this character cannot start a value — text starting with @, ` or % must be put in quotes"
     ),
     "found a tab character that violates indentation": "a tab is used for indentation; use spaces",
     "found a tab character where an indentation space is expected": "a tab is used for indentation; use spaces",
     "found unexpected end of stream": "the file ends inside a quoted text — is a closing quote missing?",
     "did not find expected ',' or ']'": "a list in [ ] is not closed — is a ']' missing?",
-    "did not find expected ',' or '}'": "a mapping in { } is not closed — is a '}' missing?",
+    "did not find expected ',' or '}'": "a set of keys in { } is not closed — is a '}' missing?",
     "found unknown escape character": r"unknown escape after '\' in double quotes — use single quotes or write '\\'",
     "control characters are not allowed": "the file contains a control character that cannot appear in text",
+    "did not find expected comment or line break": (
+        "nothing may follow '|' or '>' on its line: the text starts on the next line, indented further "
+        "(or put a one-line text in quotes instead)"
+    ),
+    "did not find expected alphabetic or numeric character": (
+        "a text cannot start with '*' or '&' unless it is in quotes; put the whole text in quotes"
+    ),
+    "block sequence entries are not allowed in this context": (
+        "a text cannot start with '- ' unless it is in quotes; put the whole text in quotes"
+    ),
 }
 
 
@@ -133,6 +145,9 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, filename: str) -> Problem:
         loc = Location(filename, 1, 1)
     loc = _clamp(loc, text)
     raw = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc).splitlines()[0]
+    slip = diagnose(text, loc.line, loc.col, raw) if mark is not None else None
+    if slip is not None:
+        return Problem(Severity.ERROR, "yaml-syntax", slip.message, _clamp(Location(filename, slip.line, slip.col), text))
     plain = _PLAIN_WORDS.get(raw)
     if plain is None:
         plain = f"YAML syntax error: {raw}"
@@ -161,7 +176,9 @@ class _Builder:
         self.events = events
         self.filename = filename
         self.problems: list[Problem] = []
+        self.text = text
         self.line_lengths = [len(line) for line in text.split("\n")]
+        self._line_starts: list[int] | None = None
 
     def loc(self, mark) -> Location:
         """1-based location of a libyaml mark, kept inside the text (end-of-file marks can overshoot)."""
@@ -176,7 +193,38 @@ class _Builder:
     def problem(self, rule: str, msg: str, loc: Location) -> None:
         self.problems.append(Problem(Severity.ERROR, rule, msg, loc))
 
-    def node(self, ev: yaml.Event, depth: int) -> Node | None:
+    def offset(self, loc: Location) -> int:
+        """Character offset in the text of a 1-based location."""
+        if self._line_starts is None:
+            starts, pos = [], 0
+            for n in self.line_lengths:
+                starts.append(pos)
+                pos += n + 1
+            self._line_starts = starts
+        return self._line_starts[loc.line - 1] + loc.col - 1
+
+    def at_offset(self, pos: int) -> Location:
+        line = self.text.count("\n", 0, pos) + 1
+        return Location(self.filename, line, pos - (self.text.rfind("\n", 0, pos) + 1) + 1)
+
+    def hygiene(self, value: str, ev: yaml.ScalarEvent, loc: Location, *, key: bool) -> None:
+        """Report the first control or bidi character of a scalar where it was written."""
+        # A line break or tab is text here (fact labels are keys); in ids and choices the loader refuses them.
+        bad = hygiene.find_forbidden(value)
+        if bad is None:
+            return
+        ch = bad.group()
+        start, end = self.offset(loc), self.offset(self.loc(ev.end_mark))
+        found = self.text.find(ch, start, max(end, start + 1))
+        if found >= 0:
+            where, how = self.at_offset(found), ""
+        else:  # written as an escape in double quotes ("\0", "\e", "\u202e")
+            where, how = loc, " (written as an escape in double quotes)"
+        what = "this key" if key else "this text"
+        count = hygiene.count_forbidden(value)
+        self.problem(hygiene.RULE, hygiene.problem_text(ch, count, what) + how, where)
+
+    def node(self, ev: yaml.Event, depth: int, *, is_key: bool = False) -> Node | None:
         """Build the node that starts with ``ev``; None if it had to be refused."""
         loc = self.loc(ev.start_mark)
         if isinstance(ev, yaml.AliasEvent):
@@ -212,6 +260,7 @@ class _Builder:
                     loc,
                 )
                 refused = True
+            self.hygiene(ev.value, ev, loc, key=is_key)
             style = ev.style if ev.style in ("'", '"', "|", ">") else None
             return None if refused else Scalar(ev.value, style, loc)
         if depth >= limits.MAX_DEPTH:
@@ -237,7 +286,7 @@ class _Builder:
             for key_ev in self.events:
                 if isinstance(key_ev, yaml.MappingEndEvent):
                     break
-                key = self.node(key_ev, depth + 1)
+                key = self.node(key_ev, depth + 1, is_key=True)
                 value = self.node(next(self.events), depth + 1)
                 if key is None:
                     continue
@@ -247,9 +296,9 @@ class _Builder:
                 first = mapping.entries.get(key.value)
                 if first is not None:
                     self.problem(
-                        Rule.DUPLICATE_KEY,
-                        f"'{key.value}' appears twice in this mapping (first on line {first[0].loc.line}); "
-                        "only the first is used — remove or rename one",
+                        "duplicate-key",
+                        f"'{echo(key.value)}' is given twice in the same block (first on line {first[0].loc.line}); "
+                        "keep one — delete the other, or merge the two if both hold something you need",
                         key.loc,
                     )
                     continue

@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 from generator.core import urls
 from generator.render import escape, sanitize
 from generator.core.model import GlossaryEntry, Location, Pathway
+from generator.core.suggest import closest
 from generator.core.wikilinks import iter_wikilinks
 
 # The extensions both the site (mkdocs.yml) and the PDF rely on (defined with the link policy).
@@ -36,13 +37,6 @@ class UnknownStageLink(ValueError):
         hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
         where = f"{location}: " if location else ""
         super().__init__(f"{where}link [[{target}]] names no stage{hint}")
-
-
-def _suggest(target: str, candidates: Iterable[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(target, list(candidates), n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 def author_markdown(
@@ -68,7 +62,7 @@ def author_markdown(
     for link in iter_wikilinks(text):
         stage = pathway.stage_by_id.get(link.target)
         if stage is None:
-            raise UnknownStageLink(link.target, location, _suggest(link.target, pathway.stage_by_id))
+            raise UnknownStageLink(link.target, location, closest(link.target, pathway.stage_by_id))
         label = escape.plain(link.text if link.text is not None else stage.title)
         parts.append(text[pos : link.start])
         parts.append(f"\x1a{len(links)}\x1a")

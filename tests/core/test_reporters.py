@@ -32,8 +32,9 @@ def test_summary_line() -> None:
 def test_github_annotations_escape_data_and_properties() -> None:
     out = reporters.format_github([P1, P2]).splitlines()
     assert out[0] == "::error file=pathway.yaml,line=42,col=7,title=unknown-stage::next → 'x' names no stage"
-    # ',' and ':' in a property and '%' / newline in the message must not break the command.
-    assert out[1] == "::warning file=dir%2Ca%3Ab/p.yaml,line=3,col=1,title=dead-end::100%25 stuck,%0Areally: yes"
+    # ',' and ':' in a property and '%' / newline in the message must not break the command
+    # (a line break is shown as a visible \n, like in the text format).
+    assert out[1] == "::warning file=dir%2Ca%3Ab/p.yaml,line=3,col=1,title=dead-end::100%25 stuck,\\nreally: yes"
     assert len(out) == 2
 
 

@@ -278,10 +278,10 @@ def test_bad_input_reports_positions_and_writes_nothing(fixture, tmp_path, capsy
 
 def test_expired_pathway_fails_and_keeps_the_old_pdf(tmp_path, capsys):
     out = tmp_path / "out.pdf"
-    out.write_bytes(b"previous handbook")
+    out.write_bytes(b"%PDF-1.7 previous handbook")
     assert _build(REPO / "tests" / "fixtures" / "bad" / "expired.yaml", out) == 1
     assert "[expired]" in capsys.readouterr().err
-    assert out.read_bytes() == b"previous handbook"
+    assert out.read_bytes() == b"%PDF-1.7 previous handbook"
 
 
 def test_missing_file_is_a_usage_error(tmp_path, capsys):
