@@ -9,6 +9,7 @@ is left out), so an author sees all problems in one run.  Cross-references
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from typing import Any, Callable
 
@@ -78,8 +79,8 @@ class _Loader:
 
     # -- reporting -------------------------------------------------------------------------
 
-    def error(self, rule: str, msg: str, loc: Location) -> None:
-        self.problems.append(Problem(Severity.ERROR, rule, msg, loc))
+    def error(self, rule: str, msg: str, loc: Location, hint: Callable[[], str] | None = None) -> None:
+        self.problems.append(Problem(Severity.ERROR, rule, msg, loc, hint))
 
     # -- generic object reading -------------------------------------------------------------
 
@@ -100,8 +101,9 @@ class _Loader:
             if f is None:
                 self.error(
                     "unknown-key",
-                    f"{where}: unknown key '{key}'{did_you_mean(key, spec.keys)}",
+                    f"{where}: unknown key '{key}'",
                     key_node.loc,
+                    functools.partial(did_you_mean, key, spec.keys),  # worked out only if shown
                 )
                 continue
             if isinstance(value, Scalar) and value.is_null:
@@ -428,12 +430,14 @@ def _refs(items: list[Scalar] | None) -> tuple[IdRef, ...]:
     return tuple(IdRef(s.value, s.loc) for s in items or ())
 
 
-def load(root: Node, filename: str) -> tuple[Pathway | None, list[Problem]]:
+def load(root: Node, filename: str, *, complete: bool = True) -> tuple[Pathway | None, list[Problem]]:
     """Build a ``Pathway`` from a parsed tree.  Returns (pathway or None, problems).
+
+    With ``complete=False`` suggestions are left to work out (``Problem.complete``).
 
     A pathway is returned whenever the top level is a mapping, even with
     problems; missing required text fields are then empty strings.
     """
     loader = _Loader(filename)
     pathway = loader.pathway(root)
-    return pathway, loader.problems
+    return pathway, loader.problems if not complete else [p.complete() for p in loader.problems]

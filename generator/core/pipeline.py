@@ -13,6 +13,7 @@ stages are returned together, sorted by position.
 from __future__ import annotations
 
 import datetime as _dt
+import heapq
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,11 +88,11 @@ def check_text(
     root, problems = parse(text, filename)
     pathway = None
     if root is not None:
-        pathway, load_problems = load(root, filename)
+        pathway, load_problems = load(root, filename, complete=False)
         problems += load_problems
     if pathway is not None:
         ctx = Context(pathway, text, for_build, today or _today_default())
-        problems += run_checks(ctx)
+        problems += run_checks(ctx, complete=False)
     return CheckResult(pathway, _finish(problems))
 
 
@@ -126,12 +127,17 @@ def _too_big(size: int, filename: str) -> CheckResult:
 
 
 def _finish(problems: list[Problem]) -> tuple[Problem, ...]:
-    """Sort by position, drop exact repeats, cap the count."""
-    unique = sorted(set(problems), key=Problem.sort_key)
-    if len(unique) > limits.MAX_PROBLEMS:
-        rest = len(unique) - limits.MAX_PROBLEMS
-        last = unique[limits.MAX_PROBLEMS - 1].location
-        unique = unique[: limits.MAX_PROBLEMS] + [
-            Problem(Severity.ERROR, "limit-exceeded", f"{rest:,} more problems not shown; fix these first", last)
-        ]
-    return tuple(unique)
+    """Drop exact repeats, keep the first ``MAX_PROBLEMS`` by position, then work out their suggestions.
+
+    Suggestions are computed for the shown problems only: past the cap a flood
+    of problems costs a sort, not a "did you mean" search each.
+    """
+    unique = list(dict.fromkeys(problems))
+    cap = limits.MAX_PROBLEMS
+    shown = heapq.nsmallest(cap, unique, key=Problem.sort_key) if len(unique) > cap else unique
+    out = sorted((p.complete() for p in shown), key=Problem.sort_key)
+    if len(unique) > cap:
+        rest = len(unique) - cap
+        out.append(Problem(Severity.ERROR, "limit-exceeded", f"{rest:,} more problems not shown; fix these first",
+                           out[-1].location))
+    return tuple(out)
