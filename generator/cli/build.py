@@ -56,9 +56,10 @@ def run(args: argparse.Namespace) -> int:
     config_file = find_config(args.config_file)
     site = Path(args.site_dir)
     _check_site_dir(site, config_file)
-    if check_for_build(args.file) is None:
+    checked = check_for_build(args.file, strict=args.strict)
+    if checked is None:
         return 1
-    plugins = plugin_override(config_file, args.file)
+    plugins = plugin_override(config_file, args.file, checked)
     site.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}-new-", dir=site.parent))
     # mkdtemp makes the folder 0700; the published site must be readable by a

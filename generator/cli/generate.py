@@ -39,9 +39,10 @@ def run(args: argparse.Namespace) -> int:
     from generator.core.files import OutputError, write_tree
     from generator.site.pages import SiteError, render_site
 
-    pathway = check_for_build(args.file)
-    if pathway is None:
+    checked = check_for_build(args.file)
+    if checked is None or checked.pathway is None:
         return 1
+    pathway = checked.pathway
     try:
         files = render_site(pathway, today=pipeline.today(), use_directory_urls=not args.no_directory_urls)
     except SiteError as exc:

@@ -13,6 +13,7 @@ stages are returned together, sorted by position.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import heapq
 import os
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ class CheckResult:
 
     pathway: Pathway | None
     problems: tuple[Problem, ...]
+    #: What was checked and how (``fingerprint``), so a later step can reuse this
+    #: result instead of checking the same bytes again; "" when not reusable.
+    fingerprint: str = ""
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -81,9 +85,11 @@ def check_text(
         text = text.encode("utf-8", "surrogatepass")
     if len(text) > limits.MAX_FILE_BYTES:
         return _too_big(len(text), filename)
+    today = today or _today_default()
+    key = fingerprint(text, for_build=for_build, today=today)
     decoded, problems = decode(text, filename)
     if decoded is None:
-        return CheckResult(None, tuple(problems))
+        return CheckResult(None, tuple(problems), key)
     text = decoded
     root, problems = parse(text, filename)
     pathway = None
@@ -91,9 +97,9 @@ def check_text(
         pathway, load_problems = load(root, filename, complete=False)
         problems += load_problems
     if pathway is not None:
-        ctx = Context(pathway, text, for_build, today or _today_default())
+        ctx = Context(pathway, text, for_build, today)
         problems += run_checks(ctx, complete=False)
-    return CheckResult(pathway, _finish(problems))
+    return CheckResult(pathway, _finish(problems), key)
 
 
 def check_file(
@@ -115,6 +121,11 @@ def check_file(
     with path.open("rb") as fh:
         data = fh.read(limits.MAX_FILE_BYTES + 1)
     return check_text(data, name, for_build=for_build, today=today)
+
+
+def fingerprint(data: bytes, *, for_build: bool, today: _dt.date) -> str:
+    """Identifies one check: the same bytes checked the same way on the same day give the same result."""
+    return f"{hashlib.sha256(data).hexdigest()}:{'build' if for_build else 'check'}:{today.isoformat()}"
 
 
 def _today_default() -> _dt.date:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import html
+import logging
 import os
 
 from markupsafe import Markup
@@ -24,14 +25,17 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from generator.core import pipeline
+from generator.core import limits, pipeline
 from generator.core import reporters
 from generator.site.pages import SiteError, render_site, site_nav
 
-log = get_plugin_logger(__name__)
+# Problems in the pathway are logged already formatted, without the plugin prefix
+# ("generator: "), and marked, so that a CLI handler can print them as they are.
+problem_log = logging.getLogger("mkdocs.plugins.pathway")
+PROBLEM_RECORD = "pathway_problem"
 
 THEME_DIR = os.path.join(os.path.dirname(__file__), "theme")  # Material template overrides
 GENERATED_DIR = "_generated"  # default output of `pathway generate`, relative to docs_dir
@@ -41,6 +45,10 @@ class PathwayConfig(base.Config):
     pathway_file = c.Type(str, default="pathway.yaml")  # relative to mkdocs.yml
     generated_dir = c.Type(str, default=GENERATED_DIR)  # relative to docs_dir; ignored on disk
     cache_dir = c.Type(str, default=".cache/layout")  # relative to mkdocs.yml; Graphviz layouts
+    # Set by the `pathway` CLI (never in mkdocs.yml): the result of the check it has just run and
+    # printed.  Reused while the file still has the same bytes, so a build checks once, prints
+    # each problem once, and a `serve` rebuild after an edit checks the new text.
+    checked = c.Optional(c.Type(pipeline.CheckResult))
 
 
 class PathwayPlugin(BasePlugin[PathwayConfig]):
@@ -56,14 +64,12 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         self.path = self._resolve(config, self.config.pathway_file)
         today = pipeline.today()
         try:
-            result = pipeline.check_file(self.path, for_build=True, today=today)
+            result = self._checked(today)
         except OSError as exc:
             raise PluginError(f"cannot read the pathway file {self.path}: {exc.strerror or exc}") from exc
         if result.has_errors() or result.pathway is None:
             raise PluginError(f"{self.path} has problems; nothing was built:\n"
                               + reporters.format_text(result.problems))
-        for problem in result.warnings:
-            log.warning(reporters.format_problem(problem))
         layout = self._layout(config)
         try:
             self.pages = render_site(result.pathway, layout=layout, today=today,
@@ -78,6 +84,23 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         config.site_name = _html_title(result.pathway.title)
         config.nav = _html_nav(site_nav(result.pathway)) + list(config.nav or [])
         return config
+
+    def _checked(self, today) -> pipeline.CheckResult:
+        """The CLI's result if it checked these very bytes today; else check now and log the warnings.
+
+        Warnings go to MkDocs' log (so ``mkdocs build --strict`` fails on them)
+        as the CLI writes them; the CLI's log handler prints them unchanged.
+        """
+        given = self.config.checked
+        if given is not None and given.fingerprint:
+            with open(self.path, "rb") as fh:
+                data = fh.read(limits.MAX_FILE_BYTES + 1)
+            if given.fingerprint == pipeline.fingerprint(data, for_build=True, today=today):
+                return given  # its problems were printed by the CLI
+        result = pipeline.check_file(self.path, for_build=True, today=today)
+        for problem in result.warnings:
+            problem_log.warning(reporters.format_problem(problem), extra={PROBLEM_RECORD: True})
+        return result
 
     def _layout(self, config: MkDocsConfig):
         from generator.render.layout import render_svgs
