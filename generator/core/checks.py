@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
-import functools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +17,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from generator.core import graph
 from generator.core.model import KINDS, Location, Pathway, Problem, Severity
-from generator.core.suggest import did_you_mean
+from generator.core.hints import Hint
 from generator.core.wikilinks import iter_wikilinks
 
 #: Every rule id with a one-line description, for ``--help``-style docs.
@@ -98,9 +97,9 @@ def _err(rule: str, msg: str, loc: Location, hint: Callable[[], str] | None = No
     return Problem(Severity.ERROR, rule, msg, loc, hint)
 
 
-def _hint(word: str, candidates: Sequence[str]) -> Callable[[], str]:
+def _hint(word: str, candidates: Sequence[str]) -> Hint:
     """``did_you_mean(word, candidates)``, worked out only if the problem is shown."""
-    return functools.partial(did_you_mean, word, candidates)
+    return Hint(word, candidates)
 
 
 def _warn(rule: str, msg: str, loc: Location) -> Problem:

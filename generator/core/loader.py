@@ -9,7 +9,6 @@ is left out), so an author sees all problems in one run.  Cross-references
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import re
 from typing import Any, Callable
 
@@ -43,6 +42,7 @@ from generator.core.schema import (
     ObjectSpec,
     T,
 )
+from generator.core.hints import Hint
 from generator.core.suggest import did_you_mean
 from generator.core.yamlsource import Mapping, Node, Scalar, Sequence, describe
 
@@ -103,7 +103,7 @@ class _Loader:
                     "unknown-key",
                     f"{where}: unknown key '{key}'",
                     key_node.loc,
-                    functools.partial(did_you_mean, key, spec.keys),  # worked out only if shown
+                    Hint(key, spec.keys),  # worked out only if shown
                 )
                 continue
             if isinstance(value, Scalar) and value.is_null:

@@ -62,11 +62,11 @@ class Problem:
     def sort_key(self) -> tuple:
         return (self.location, self.severity != Severity.ERROR, self.rule, self.message)
 
-    def complete(self) -> Problem:
-        """This problem with its hint worked out and appended to the message."""
+    def complete(self, with_hint: bool = True) -> Problem:
+        """This problem with its hint worked out and appended to the message (or dropped)."""
         if self.hint is None:
             return self
-        return Problem(self.severity, self.rule, self.message + self.hint(), self.location)
+        return Problem(self.severity, self.rule, self.message + (self.hint() if with_hint else ""), self.location)
 
 
 def _loc_field() -> Location:

@@ -13,6 +13,7 @@ stages are returned together, sorted by position.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import hashlib
 import heapq
 import os
@@ -79,6 +80,19 @@ def check_text(
 
     ``filename`` is only used in locations.  Never raises for bad input.
     """
+    # The YAML tree and the model are acyclic and freed by reference counting; Python's cyclic
+    # collector, run again and again while they grow, was a third to a half of the time on
+    # large files (benchmarks/README.md).  So it is paused while one file is read.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check_text(text, filename, for_build=for_build, today=today)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check_text(text: str | bytes, filename: str, *, for_build: bool, today: _dt.date | None) -> CheckResult:
     if isinstance(text, str):
         # One path for both: lone surrogates (possible in a str, never in a
         # file) then fail UTF-8 decoding with a located 'encoding' problem.
@@ -137,6 +151,18 @@ def _too_big(size: int, filename: str) -> CheckResult:
     return CheckResult(None, (Problem(Severity.ERROR, "limit-exceeded", msg, Location(filename, 1, 1)),))
 
 
+def _complete(problems: list[Problem]) -> list[Problem]:
+    """Work out the hints of ``problems`` in order, within ``MAX_SUGGESTION_WORK``."""
+    budget = limits.MAX_SUGGESTION_WORK
+    out = []
+    for p in problems:
+        cost = getattr(p.hint, "cost", 0)
+        out.append(p.complete(with_hint=cost <= budget))
+        if cost <= budget:
+            budget -= cost
+    return sorted(out, key=Problem.sort_key)
+
+
 def _finish(problems: list[Problem]) -> tuple[Problem, ...]:
     """Drop exact repeats, keep the first ``MAX_PROBLEMS`` by position, then work out their suggestions.
 
@@ -146,7 +172,7 @@ def _finish(problems: list[Problem]) -> tuple[Problem, ...]:
     unique = list(dict.fromkeys(problems))
     cap = limits.MAX_PROBLEMS
     shown = heapq.nsmallest(cap, unique, key=Problem.sort_key) if len(unique) > cap else unique
-    out = sorted((p.complete() for p in shown), key=Problem.sort_key)
+    out = _complete(sorted(shown, key=Problem.sort_key))
     if len(unique) > cap:
         rest = len(unique) - cap
         out.append(Problem(Severity.ERROR, "limit-exceeded", f"{rest:,} more problems not shown; fix these first",
