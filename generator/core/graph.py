@@ -61,7 +61,7 @@ def _visit(pathway: Pathway, roots: Iterable[str], blocked: set[str]) -> set[str
                 seen.add(nxt)
                 todo.append(nxt)
         for nxt in alongside.get(current, ()):
-            if nxt not in seen and nxt not in blocked:
+            if nxt not in seen and nxt in known and nxt not in blocked:
                 seen.add(nxt)
                 todo.append(nxt)
     return seen
