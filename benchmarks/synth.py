@@ -375,13 +375,122 @@ def generate(n: int, seed: int = 0) -> str:
     return to_yaml(plan(n, seed))
 
 
+# --------------------------------------------------------------------------- worst-case shapes
+#
+# Pathways built to be slow to check, not realistic: each stresses one check
+# (reachability, loops, suggestions, …) the way a half-edited large pathway can.
+# They are valid YAML and mostly valid pathways; several have warnings or
+# errors on purpose.  ``worst_case(shape, n)`` gives exactly ``n`` stages.
+
+
+def _wc_stage(i: int, kind: str, nxt: list[tuple[str, str | None]] = (), *, alongside: list[str] = (),
+              extra: list[str] = ()) -> list[str]:
+    out = [f"  - id: s{i}", f"    title: {q(f'Stage {i}')}", f"    kind: {kind}"]
+    out += extra
+    if nxt:
+        out.append("    next:")
+        for to, when in nxt:
+            out.append(f"      - to: {to}")
+            if when is not None:
+                out.append(f"        when: {q(when)}")
+    if alongside:
+        out.append(f"    alongside: [{', '.join(alongside)}]")
+    return out
+
+
+def _wc_unreachable(n: int) -> list[list[str]]:
+    """Every other stage cannot be reached; half of those lead on to the next one."""
+    out = []
+    for i in range(n):
+        last = i >= n - 2
+        if i % 2 == 0:  # the reachable spine
+            out.append(_wc_stage(i, "outcome") if last else _wc_stage(i, "assessment", [(f"s{i + 2}", None)]))
+        else:  # cut off: leads into the spine, and every other one also to the next cut-off stage
+            nxt = [(f"s{i + 1}", "back on track")] if i + 1 < n else []
+            if i % 4 == 1 and i + 2 < n:
+                nxt.append((f"s{i + 2}", "not yet"))
+            out.append(_wc_stage(i, "decision" if len(nxt) > 1 else "assessment", nxt) if nxt else
+                       _wc_stage(i, "outcome"))
+    return out
+
+
+def _wc_chain(n: int) -> list[list[str]]:
+    """One chain of ``n`` stages: the deepest walk from the start."""
+    return [_wc_stage(i, "outcome") if i == n - 1 else _wc_stage(i, "assessment", [(f"s{i + 1}", None)])
+            for i in range(n)]
+
+
+def _wc_comb(n: int) -> list[list[str]]:
+    """A chain of n/2 stages, and n/2 unreachable stages each leading into it."""
+    half = max(1, n // 2)
+    out = _wc_chain(half)
+    out += [_wc_stage(i, "assessment", [(f"s{i - half}", None)]) for i in range(half, n)]
+    return out
+
+
+def _wc_loops(n: int) -> list[list[str]]:
+    """Every stage loops back to the three before it and there is no outcome: one closed loop of all."""
+    out = []
+    for i in range(n):
+        nxt = [(f"s{j}", f"go to {j}") for j in (i + 1, i - 1, i - 2, i - 3) if 0 <= j < n and j != i]
+        if len(nxt) < 2:
+            nxt = [(f"s{j}", f"go to {j}") for j in range(n) if j != i][:2]
+        out.append(_wc_stage(i, "decision", nxt) if len(nxt) >= 2 else _wc_stage(i, "assessment", nxt))
+    return out
+
+
+def _wc_wide(n: int) -> list[list[str]]:
+    """A decision with ``n - 1`` branches, each to its own outcome."""
+    first = _wc_stage(0, "decision", [(f"s{i}", f"answer {i}") for i in range(1, n)])
+    return [first] + [_wc_stage(i, "outcome") for i in range(1, n)]
+
+
+def _wc_alongside(n: int) -> list[list[str]]:
+    """Half the stages reached only through a chain of ``alongside``, half alongside one stage."""
+    out = [_wc_stage(0, "assessment", [("s1", None)]), _wc_stage(1, "outcome")]
+    half = n // 2
+    for i in range(2, n):
+        out.append(_wc_stage(i, "therapy", alongside=[f"s{i - 1}" if i < half else "s0"]))
+    return out[:n]
+
+
+def _wc_flood(n: int) -> list[list[str]]:
+    """Every stage has five problems: a misspelt key, kind, group, branch target and [[link]]."""
+    out = []
+    for i in range(n):
+        target = f"s{(i + 1) % n}x"  # names no stage; close to one of thousands
+        extra = ["    kindd: x", "    group: gruop-a", f"    body: {q(f'See [[s{i}-typo]] and [[s{i}]].')}"]
+        out.append(_wc_stage(i, "asessment" if i else "assessment", [(target, None)], extra=extra))
+    return out
+
+
+SHAPES = {
+    "unreachable": _wc_unreachable,
+    "chain": _wc_chain,
+    "comb": _wc_comb,
+    "loops": _wc_loops,
+    "wide": _wc_wide,
+    "alongside": _wc_alongside,
+    "flood": _wc_flood,
+}
+
+
+def worst_case(shape: str, n: int) -> str:
+    """YAML text of the worst-case pathway ``shape`` (a key of ``SHAPES``) with ``n`` stages."""
+    stages = SHAPES[shape](max(2, n))
+    head = ["format: 1", f"id: worst-{shape}", f"title: {q(f'Worst case: {shape}')}", 'version: "1"',
+            "status: draft", "start: s0", "groups:", "  - id: group-a", "    title: A", "stages:"]
+    return "\n".join(head + [line for st in stages for line in st]) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.synth", description=__doc__.split("\n")[0])
     ap.add_argument("n", type=int, help="number of stages")
     ap.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--shape", choices=sorted(SHAPES), help="a worst-case shape instead of the realistic pathway")
     args = ap.parse_args(argv)
-    text = generate(args.n, args.seed)
+    text = worst_case(args.shape, args.n) if args.shape else generate(args.n, args.seed)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")

@@ -22,6 +22,7 @@ if str(REPO) not in sys.path:  # benchmarks/ is not an installed package
     sys.path.insert(0, str(REPO))
 
 from benchmarks import run, synth  # noqa: E402
+from generator.core.pipeline import check_file  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 25)
 
@@ -32,17 +33,12 @@ def importlib_has(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
-def _check_file():
-    pipeline = pytest.importorskip("generator.core.pipeline", reason="generator.core.pipeline not written yet")
-    return pipeline.check_file
-
-
 @pytest.mark.parametrize("n", [1, 2, 10, 100])
 def test_synth_validates_with_zero_problems(tmp_path, n):
     path = tmp_path / f"synthetic-{n}.yaml"
     path.write_text(synth.generate(n), encoding="utf-8")
-    result = _check_file()(path, today=TODAY)
-    problems = list(getattr(result, "problems", result))
+    result = check_file(path, today=TODAY)
+    problems = result.problems
     assert not problems, "\n".join(f"{p.location}: {p.severity.value}: {p.message} [{p.rule}]" for p in problems)
     assert result.pathway is not None
     assert len(result.pathway.stages) == n
@@ -141,8 +137,25 @@ def test_harness_end_to_end_at_10(tmp_path):
     for r in data["rows"]:
         for key in ("ours_s", "floor_s", "ratio", "cpu_ratio", "ours_mb", "floor_mb", "ours_cpu", "floor_cpu"):
             assert r[key] is None or isinstance(r[key], (int, float))
-    # validate is in the tree: our own command must have run, on a clean file.
-    if (REPO / "generator" / "cli" / "validate.py").exists():
-        assert all(r["ours_s"] is not None for r in data["rows"] if r["step"] == "validate"), data["notes"]
+    # Our own command must have run, on a clean file.
+    assert all(r["ours_s"] is not None for r in data["rows"] if r["step"] == "validate"), data["notes"]
     if importlib_has("matplotlib"):
         assert (out / "time-vs-n.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_worst_case_run_writes_one_row_per_shape(tmp_path):
+    out = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--worst", "10,20", "--repeats", "1",
+         "--out", str(out), "--work", str(tmp_path / "work")],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = _md_table((out / "worst.md").read_text(encoding="utf-8"), "shape")
+    assert [r["shape"] for r in rows] == list(synth.SHAPES)
+    for r in rows:
+        for n in (10, 20):
+            for col in (f"N={n} (s)", f"N={n} CPU (s)", f"N={n} floor (s)"):
+                assert NUMBER.match(r[col]), (r["shape"], col, r[col])  # every shape validated without a crash
+    assert not (out / "results.md").exists()  # --worst runs only the shapes

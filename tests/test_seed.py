@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.core.pipeline import check_file
+
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "pathway.yaml"
 FIXTURE_DIR = REPO / "tests" / "fixtures" / "pathways"
@@ -173,24 +175,7 @@ def test_fixtures_present():
     assert {"loops.yaml", "minimal.yaml", "no-groups.yaml"} <= names
 
 
-def _check_file():
-    pipeline = pytest.importorskip("generator.core.pipeline", reason="generator.core.pipeline not written yet")
-    check_file = getattr(pipeline, "check_file", None)
-    if check_file is None:
-        pytest.skip("generator.core.pipeline.check_file not written yet")
-    return check_file
-
-
-def _problems(result):
-    """Accept either a list of Problems or an object carrying ``.problems``."""
-    return list(getattr(result, "problems", result))
-
-
 @pytest.mark.parametrize("path", [SEED, *FIXTURES], ids=lambda p: p.name)
 def test_pathway_is_clean(path):
-    check_file = _check_file()
-    problems = _problems(check_file(path, today=TODAY))
-    assert not problems, "\n".join(
-        f"{p.location}: {getattr(p.severity, 'value', p.severity)}: {p.message} [{p.rule}]"
-        for p in problems
-    )
+    problems = check_file(path, today=TODAY).problems
+    assert not problems, "\n".join(f"{p.location}: {p.severity.value}: {p.message} [{p.rule}]" for p in problems)

@@ -10,17 +10,23 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from generator.cli import UsageError, error, use_colour
-from generator.core.model import Pathway
+
+if TYPE_CHECKING:  # the core is imported lazily: keeps --help fast
+    from generator.core.pipeline import CheckResult
 
 DEFAULT_FILE = "pathway.yaml"
 PLUGIN = "pathway"
 
 
-def check_for_build(path: str) -> Pathway | None:
-    """Check ``path`` as for a build; print every problem; the pathway if it may be published."""
+def check_for_build(path: str, *, strict: bool = False) -> CheckResult | None:
+    """Check ``path`` as for a build and print every problem; the result if it may be published.
+
+    With ``strict`` a warning stops the build too.  The caller hands the result
+    to the plugin (``plugin_override``), which then neither checks nor prints again.
+    """
     from generator.core import pipeline
     from generator.core import reporters
 
@@ -41,7 +47,11 @@ def check_for_build(path: str) -> Pathway | None:
     if result.has_errors() or result.pathway is None:
         error(f"{path}: {reporters.summary_line(result.problems)}; nothing was built")
         return None
-    return result.pathway
+    if strict and result.problems:
+        error(f"{path}: {reporters.summary_line(result.problems)} (warnings count as errors: --strict); "
+              "nothing was built")
+        return None
+    return result
 
 
 def notice(message: str) -> None:
@@ -62,8 +72,11 @@ def find_config(given: str | None) -> Path:
     raise UsageError("no mkdocs.yml here; run from the repository folder or pass --config-file")
 
 
-def plugin_override(config_file: Path, pathway_file: str) -> dict:
+def plugin_override(config_file: Path, pathway_file: str, checked: CheckResult | None = None) -> dict:
     """The config's ``plugins`` with the pathway plugin pointed at ``pathway_file`` (absolute).
+
+    ``checked`` is the result the CLI has printed: the plugin reuses it while
+    the file is unchanged instead of checking (and reporting) again.
 
     A dict, not a list of one-key dicts: MkDocs pops the items of a list's dicts
     while reading them, and ``mkdocs serve`` reads the same override again on
@@ -91,7 +104,7 @@ def plugin_override(config_file: Path, pathway_file: str) -> dict:
     for entry in plugins:
         name, opts = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
         if name == PLUGIN:
-            opts = {**(opts or {}), "pathway_file": os.path.abspath(pathway_file)}
+            opts = {**(opts or {}), "pathway_file": os.path.abspath(pathway_file), "checked": checked}
             found = True
         out[name] = opts or {}
     if not found:
@@ -105,6 +118,9 @@ class _StderrHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         from generator.core.reporters import safe  # a relayed message may quote pathway text
 
+        if getattr(record, "pathway_problem", False):  # generator.site.plugin.PROBLEM_RECORD  # already 'FILE:LINE:COL: warning: …', as the CLI writes it
+            sys.stderr.write(f"{safe(record.getMessage())}\n")
+            return
         if record.levelno < logging.WARNING:  # progress messages, shown by serve and --verbose
             sys.stderr.write(f"pathway: {safe(record.getMessage())}\n")
             return

@@ -70,9 +70,10 @@ def run(args: argparse.Namespace) -> int:
     site = resolve_output(args.site_dir)  # against the current folder, not mkdocs.yml's
     check_not_input(site, args.file, config_file, option="--site-dir")
     _check_site_dir(site, config_file, args.take_over)
-    if check_for_build(args.file) is None:
+    checked = check_for_build(args.file, strict=args.strict)
+    if checked is None:
         return 1
-    plugins = plugin_override(config_file, args.file)
+    plugins = plugin_override(config_file, args.file, checked)
     plugins[PLUGIN]["pdf"] = not args.no_pdf  # the home page links the handbook only when it is built
 
     def stage(folder: Path) -> None:

@@ -40,9 +40,10 @@ def run(args: argparse.Namespace) -> int:
 
     check_not_input(args.output, args.file, option="--output")
     check_tree_target(args.output)  # refuse someone's folder before the work, not after
-    pathway = check_for_build(args.file)
-    if pathway is None:
+    checked = check_for_build(args.file)
+    if checked is None or checked.pathway is None:
         return 1
+    pathway = checked.pathway
     files = render_site(pathway, today=pipeline.today(), use_directory_urls=not args.no_directory_urls)
     write_tree(args.output, files, on_wait=notice)
     return 0

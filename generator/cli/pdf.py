@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(reporters.format_text(result.problems, colour=use_colour(sys.stderr)))
         print(f"{reporters.summary_line(result.problems)}; no PDF written", file=sys.stderr)
         return 1
+    # Warnings do not stop the handbook, but are shown once, as every other command shows them.
+    sys.stderr.write(reporters.format_text(result.problems, colour=use_colour(sys.stderr)))
 
     try:
         pages = pdf.build_pdf(

@@ -34,9 +34,10 @@ def run(args: argparse.Namespace) -> int:
 
     config_file = find_config(args.config_file)
     # Check once up front so a broken file is reported plainly, not as a server error.
-    if check_for_build(args.file) is None:
+    checked = check_for_build(args.file)
+    if checked is None:
         return 1
-    plugins = plugin_override(config_file, args.file)
+    plugins = plugin_override(config_file, args.file, checked)
     try:
         with quiet_mkdocs(verbose=True):
             serve(config_file=str(config_file), dev_addr=args.dev_addr, plugins=plugins)

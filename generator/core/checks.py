@@ -9,9 +9,12 @@ including those the YAML reader and loader report).
 from __future__ import annotations
 
 import dataclasses
+import bisect
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from functools import cached_property
+from typing import Callable, Iterable, Iterator, Sequence
 
 from generator.core import graph, urls
 from generator.core.model import KINDS, Location, Pathway, Problem, Severity
@@ -19,6 +22,7 @@ from generator.core.echo import echo
 from generator.core.rules import Rule
 from generator.core.suggest import id_hint
 from generator.core.textpolicy import markdown_meaning_problems
+from generator.core.hints import Hint
 from generator.core.wikilinks import iter_wikilinks
 
 
@@ -35,12 +39,33 @@ class Context:
     def file(self) -> str:
         return self.pathway.source
 
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        """Offset of the start of every line of the source (computed once, on first use)."""
+        return [0] + [m.end() for m in re.finditer("\n", self.text)]
+
+    def offset(self, loc: Location) -> int | None:
+        """The source offset of a 1-based line and column (None if the source has no such line)."""
+        if not self.text or loc.line < 1 or loc.line > len(self._line_starts):
+            return None
+        return self._line_starts[loc.line - 1] + loc.col - 1
+
+    def location(self, file: str, offset: int) -> Location:
+        """The 1-based line and column of a source offset."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return Location(file, line, offset - self._line_starts[line - 1] + 1)
+
 
 Check = Callable[[Context], Iterable[Problem]]
 
 
-def _err(rule: str, msg: str, loc: Location) -> Problem:
-    return Problem(Severity.ERROR, rule, msg, loc)
+def _err(rule: str, msg: str, loc: Location, hint: Callable[[], str] | None = None) -> Problem:
+    return Problem(Severity.ERROR, rule, msg, loc, hint)
+
+
+def _hint(word: str, candidates: Sequence[str]) -> Hint:
+    """``did_you_mean(word, candidates)``, worked out only if the problem is shown."""
+    return Hint(word, candidates)
 
 
 def _warn(rule: str, msg: str, loc: Location) -> Problem:
@@ -121,44 +146,48 @@ def check_unknown_link(ctx: Context) -> Iterator[Problem]:
     p = ctx.pathway
     ids = list(p.stage_by_id)
     for text, start in _texts_with_links(p):
+        finder: _LinkFinder | None = None
         for link in iter_wikilinks(text):
             if link.target in p.stage_by_id:
                 continue
-            loc = _locate_link(ctx.text, start, text.count("[[", 0, link.start))
+            if finder is None:
+                finder = _LinkFinder(ctx, text, start)
+            loc = finder.locate(link.start)
             shown = echo(link.target) or "(empty)"
             yield _unknown("unknown-link", f"link [[{shown}]] names no stage", link.target, ids, loc)
 
 
-def _locate_link(source: str, start: Location, n_before: int) -> Location:
-    """Where the (n_before+1)-th '[[' of a text value is in the source.
+class _LinkFinder:
+    """Where the [[links]] of one text value are in the source, for links asked in text order.
 
     The value starts at ``start``; block scalars (``|``, ``>``) and quoted text
     keep every '[[' as written, only moved by indentation and line folding, so
-    counting '[[' from the value's start finds the link in any scalar style.
-    Falls back to the value's start when the source is not available.
+    the n-th '[[' of the value is the n-th '[[' in the source from the value's
+    start, in any scalar style.  Both scans only move forward, so locating every
+    link of a text costs one pass over it.  Falls back to the value's start when
+    the source is not available.
     """
-    if not source or start.line < 1:
-        return start
-    offset = _offset(source, start)
-    if offset is None:
-        return start
-    pos = offset - 2
-    for _ in range(n_before + 1):
-        pos = source.find("[[", pos + 2)
-        if pos < 0:
-            return start
-    line = source.count("\n", 0, pos) + 1
-    col = pos - (source.rfind("\n", 0, pos) + 1) + 1
-    return Location(start.file, line, col)
 
+    def __init__(self, ctx: Context, text: str, start: Location):
+        self.ctx, self.text, self.start = ctx, text, start
+        self.offset = ctx.offset(start)
+        self.in_text = 0  # text[:in_text] is counted ...
+        self.count = 0  # ... and holds this many '[['
+        self.nth = -1  # the source position of the nth '[[' found so far
+        self.pos = -2 if self.offset is None else self.offset - 2
 
-def _offset(source: str, loc: Location) -> int | None:
-    pos = 0
-    for _ in range(loc.line - 1):
-        pos = source.find("\n", pos) + 1
-        if pos == 0:
-            return None
-    return pos + loc.col - 1
+    def locate(self, text_pos: int) -> Location:
+        self.count += self.text.count("[[", self.in_text, text_pos)
+        self.in_text = text_pos
+        if self.offset is None:
+            return self.start
+        while self.nth < self.count:
+            self.pos = self.ctx.text.find("[[", self.pos + 2)
+            if self.pos < 0:
+                self.offset = None
+                return self.start
+            self.nth += 1
+        return self.ctx.location(self.start.file, self.pos)
 
 
 def check_duplicate_id(ctx: Context) -> Iterator[Problem]:
@@ -226,16 +255,8 @@ def check_unreachable(ctx: Context) -> Iterator[Problem]:
     through an unreachable stage are named in its warning instead.
     """
     p = ctx.pathway
-    lost = graph.unreachable(p)
-    led_to = {t for s in lost for t in graph.successors(p, s.id) if t != s.id}
-    # Entry points (no other cut-off stage leads to them) first, then the rest in file order.
-    order = [s for s in lost if s.id not in led_to] + [s for s in lost if s.id in led_to]
-    covered: set[str] = set()
-    for s in order:
-        if s.id in covered:
-            continue
-        behind = [x.id for x in lost if x.id in graph.reachable(p, s.id) and x.id not in covered and x.id != s.id]
-        covered.update(behind, (s.id,))
+    for s, behind_stages in graph.cut_off_parts(p):
+        behind = [x.id for x in behind_stages]
         more = ""
         if behind:
             names = ", ".join(f"'{i}'" for i in behind[:5]) + (", …" if len(behind) > 5 else "")
@@ -336,12 +357,16 @@ CHECKS: tuple[tuple[str, Check], ...] = (
 )
 
 
-def run_checks(ctx: Context) -> list[Problem]:
-    """Run every registered check; return the problems (unsorted)."""
+def run_checks(ctx: Context, *, complete: bool = True) -> list[Problem]:
+    """Run every registered check; return the problems (unsorted).
+
+    With ``complete=False`` suggestions are left to work out (``Problem.complete``)
+    for the problems that will be shown.
+    """
     out: list[Problem] = []
     for _rule, check in CHECKS:
         out.extend(check(ctx))
     if any(p.rule == "unknown-stage" for p in out):
         # A 'next' that names no stage cuts off the stages after it: fix that first.
         out = [dataclasses.replace(p, follows=True) if p.rule == "unreachable" else p for p in out]
-    return out
+    return [p.complete() for p in out] if complete else out

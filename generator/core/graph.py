@@ -9,6 +9,7 @@ checks report them).  Used by the checks, the diff and the site.
 
 from __future__ import annotations
 
+import collections
 from typing import Iterable
 
 from generator.core.model import Pathway, Stage, Transition
@@ -39,15 +40,60 @@ def reachable(pathway: Pathway, start: str | None = None) -> set[str]:
     start = pathway.start if start is None else start
     if start not in pathway.stage_by_id:
         return set()
-    seen = {start}
-    todo = [start]
+    return _visit(pathway, (start,), set())
+
+
+def _visit(pathway: Pathway, roots: Iterable[str], blocked: set[str]) -> set[str]:
+    """Ids reachable from ``roots`` via next and alongside without entering ``blocked``.
+
+    Each stage is expanded at most once, so one call costs O(stages + edges) at
+    most; callers that walk many roots share ``blocked`` to keep the total linear.
+    """
+    known = pathway.stage_by_id
+    alongside = pathway.alongside_of
+    seen = {r for r in roots if r in known and r not in blocked}
+    todo = list(seen)
     while todo:
         current = todo.pop()
-        for nxt in successors(pathway, current) + pathway.alongside_of.get(current, ()):
-            if nxt not in seen and nxt in pathway.stage_by_id:
+        for t in known[current].next:
+            nxt = t.to
+            if nxt not in seen and nxt in known and nxt not in blocked:
+                seen.add(nxt)
+                todo.append(nxt)
+        for nxt in alongside.get(current, ()):
+            if nxt not in seen and nxt in known and nxt not in blocked:
                 seen.add(nxt)
                 todo.append(nxt)
     return seen
+
+
+def cut_off_parts(pathway: Pathway) -> list[tuple[Stage, list[Stage]]]:
+    """The unreachable part of the pathway, as (stage where a part begins, stages only reachable through it).
+
+    Entry points (no other cut-off stage's ``next`` leads to them) come first,
+    then the rest, each in file order; a stage is named once, in the first part
+    that reaches it.  Linear in the size of the pathway: a cut-off stage can only
+    be reached through cut-off stages, and once a stage is covered so is
+    everything it reaches, so each walk stops at stages already covered.
+    """
+    lost = unreachable(pathway)
+    if not lost:
+        return []
+    order = {s.id: i for i, s in enumerate(pathway.stages)}
+    led_to = {t for s in lost for t in successors(pathway, s.id) if t != s.id}
+    entries = [s for s in lost if s.id not in led_to] + [s for s in lost if s.id in led_to]
+    lost_by_id = {s.id: s for s in lost}
+    covered: set[str] = set()
+    parts: list[tuple[Stage, list[Stage]]] = []
+    for s in entries:
+        if s.id in covered:
+            continue
+        part = _visit(pathway, (s.id,), covered)
+        covered |= part
+        part.discard(s.id)
+        behind = sorted((lost_by_id[i] for i in part if i in lost_by_id), key=lambda x: order[x.id])
+        parts.append((s, behind))
+    return parts
 
 
 def unreachable(pathway: Pathway) -> list[Stage]:
@@ -74,11 +120,8 @@ def dead_ends(pathway: Pathway) -> list[Stage]:
     A stage that runs alongside another (either direction) is exempt: it ends
     when the stage it accompanies moves on.
     """
-    return [
-        s
-        for s in pathway.stages
-        if s.kind != "outcome" and not s.next and not pathway.alongside_of.get(s.id)
-    ]
+    alongside = pathway.alongside_of
+    return [s for s in pathway.stages if s.kind != "outcome" and not s.next and not alongside.get(s.id)]
 
 
 def strongly_connected(pathway: Pathway) -> list[list[str]]:
@@ -160,10 +203,10 @@ def topological_hint(pathway: Pathway) -> list[str]:
     """
     seen: dict[str, None] = {}
     if pathway.start in pathway.stage_by_id:
-        queue = [pathway.start]
+        queue = collections.deque([pathway.start])
         seen[pathway.start] = None
         while queue:
-            current = queue.pop(0)
+            current = queue.popleft()
             for nxt in _chain(successors(pathway, current), pathway.alongside_of.get(current, ())):
                 if nxt not in seen and nxt in pathway.stage_by_id:
                     seen[nxt] = None

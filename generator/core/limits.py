@@ -29,3 +29,8 @@ MAX_TEXT_CHARS = 200_000
 #: Most problems reported for one file; the rest are summarised in one line,
 #: so a pasted binary file doesn't produce a million messages.
 MAX_PROBLEMS = 1_000
+
+#: Most work spent on "did you mean …?" hints for one file, in candidates compared
+#: (about a second).  Hints are worked out for the shown problems in file order; past this
+#: budget the rest are shown without one (a flood of misspelt ids against thousands of stages).
+MAX_SUGGESTION_WORK = 50_000

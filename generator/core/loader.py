@@ -44,6 +44,7 @@ from generator.core.schema import (
 from generator.core.echo import echo
 from generator.core.rules import Rule
 from generator.core.suggest import RESERVED_IDS, did_you_mean, is_valid_id, lookalikes, slugify
+from generator.core.hints import Hint
 from generator.core.yamlsource import Mapping, Node, Scalar, Sequence, describe
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -69,8 +70,8 @@ class _Loader:
 
     # -- reporting -------------------------------------------------------------------------
 
-    def error(self, rule: str, msg: str, loc: Location) -> None:
-        self.problems.append(Problem(Severity.ERROR, rule, msg, loc))
+    def error(self, rule: str, msg: str, loc: Location, hint: Callable[[], str] | None = None) -> None:
+        self.problems.append(Problem(Severity.ERROR, rule, msg, loc, hint))
 
     # -- generic object reading -------------------------------------------------------------
 
@@ -91,8 +92,9 @@ class _Loader:
             if f is None:
                 self.error(
                     "unknown-key",
-                    f"{where}: unknown key '{echo(key)}'{did_you_mean(key, spec.keys)}",
+                    f"{where}: unknown key '{echo(key)}'",
                     key_node.loc,
+                    Hint(key, spec.keys),  # worked out only if shown
                 )
                 continue
             if isinstance(value, Scalar) and value.is_null:
@@ -434,12 +436,14 @@ def _refs(items: list[Scalar] | None) -> tuple[IdRef, ...]:
     return tuple(IdRef(s.value, s.loc) for s in items or ())
 
 
-def load(root: Node, filename: str) -> tuple[Pathway | None, list[Problem]]:
+def load(root: Node, filename: str, *, complete: bool = True) -> tuple[Pathway | None, list[Problem]]:
     """Build a ``Pathway`` from a parsed tree.  Returns (pathway or None, problems).
+
+    With ``complete=False`` suggestions are left to work out (``Problem.complete``).
 
     A pathway is returned whenever the top level is a mapping, even with
     problems; missing required text fields are then empty strings.
     """
     loader = _Loader(filename)
     pathway = loader.pathway(root)
-    return pathway, loader.problems
+    return pathway, loader.problems if not complete else [p.complete() for p in loader.problems]

@@ -12,7 +12,7 @@ import datetime as _dt
 import enum
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Mapping
+from typing import Callable, Mapping
 
 KINDS: tuple[str, ...] = (
     "assessment",
@@ -54,6 +54,11 @@ class Problem:
     rule: str
     message: str
     location: Location
+    #: The end of the message still to be worked out (a "did you mean …?"), or None.  Computing
+    #: suggestions is most of the cost of a file with a flood of problems, so it waits until the
+    #: problem is known to be shown (see ``complete``); never part of equality.
+    hint: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+
     #: True for a knock-on problem whose cause is reported elsewhere (a reference to an id that
     #: is written invalidly): it is listed after the others, so the root cause comes first.
     follows: bool = field(default=False, compare=False)
@@ -66,6 +71,13 @@ class Problem:
 
     def sort_key(self) -> tuple:
         return (self.follows, self.location, self.severity != Severity.ERROR, self.rule, self.message)
+
+    def complete(self, with_hint: bool = True) -> Problem:
+        """This problem with its hint worked out and appended to the message (or dropped)."""
+        if self.hint is None:
+            return self
+        return Problem(self.severity, self.rule, self.message + (self.hint() if with_hint else ""), self.location,
+                       follows=self.follows)
 
 
 def _loc_field() -> Location:
@@ -223,11 +235,11 @@ class Pathway:
     @cached_property
     def alongside_of(self) -> dict[str, tuple[str, ...]]:
         """Symmetric 'runs alongside' relation: stage id -> ids, in file order, no duplicates."""
-        acc: dict[str, list[str]] = {s.id: [] for s in self.stages}
+        # Dicts as ordered sets: a stage run alongside thousands of others stays linear.
+        acc: dict[str, dict[str, None]] = {s.id: {} for s in self.stages}
         for s in self.stages:
             for ref in s.alongside:
                 for a, b in ((s.id, ref.id), (ref.id, s.id)):
-                    lst = acc.setdefault(a, [])
-                    if b not in lst and a != b:
-                        lst.append(b)
+                    if a != b:
+                        acc.setdefault(a, {})[b] = None
         return {k: tuple(v) for k, v in acc.items()}

@@ -13,6 +13,9 @@ stages are returned together, sorted by position.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
+import hashlib
+import heapq
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,9 @@ class CheckResult:
 
     pathway: Pathway | None
     problems: tuple[Problem, ...]
+    #: What was checked and how (``fingerprint``), so a later step can reuse this
+    #: result instead of checking the same bytes again; "" when not reusable.
+    fingerprint: str = ""
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -72,25 +78,40 @@ def check_text(
 
     ``filename`` is only used in locations.  Never raises for bad input.
     """
+    # The YAML tree and the model are acyclic and freed by reference counting; Python's cyclic
+    # collector, run again and again while they grow, was a third to a half of the time on
+    # large files (benchmarks/README.md).  So it is paused while one file is read.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check_text(text, filename, for_build=for_build, today=today)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check_text(text: str | bytes, filename: str, *, for_build: bool, today: _dt.date | None) -> CheckResult:
     if isinstance(text, str):
         # One path for both: lone surrogates (possible in a str, never in a
         # file) then fail UTF-8 decoding with a located 'encoding' problem.
         text = text.encode("utf-8", "surrogatepass")
     if len(text) > limits.MAX_FILE_BYTES:
         return _too_big(len(text), filename)
+    today = today or _today_default()
+    key = fingerprint(text, for_build=for_build, today=today)
     decoded, problems = decode(text, filename)
     if decoded is None:
-        return CheckResult(None, tuple(problems))
+        return CheckResult(None, tuple(problems), key)
     text = decoded
     root, problems = parse(text, filename)
     pathway = None
     if root is not None:
-        pathway, load_problems = load(root, filename)
+        pathway, load_problems = load(root, filename, complete=False)
         problems += load_problems
     if pathway is not None:
-        ctx = Context(pathway, text, for_build, today or _today_default())
-        problems += run_checks(ctx)
-    return CheckResult(pathway, _finish(problems))
+        ctx = Context(pathway, text, for_build, today)
+        problems += run_checks(ctx, complete=False)
+    return CheckResult(pathway, _finish(problems), key)
 
 
 def check_file(
@@ -114,6 +135,11 @@ def check_file(
     return check_text(data, name, for_build=for_build, today=today)
 
 
+def fingerprint(data: bytes, *, for_build: bool, today: _dt.date) -> str:
+    """Identifies one check: the same bytes checked the same way on the same day give the same result."""
+    return f"{hashlib.sha256(data).hexdigest()}:{'build' if for_build else 'check'}:{today.isoformat()}"
+
+
 def _today_default() -> _dt.date:
     return today()
 
@@ -123,13 +149,30 @@ def _too_big(size: int, filename: str) -> CheckResult:
     return CheckResult(None, (Problem(Severity.ERROR, Rule.LIMIT_EXCEEDED, msg, Location(filename, 1, 1)),))
 
 
+def _complete(problems: list[Problem]) -> list[Problem]:
+    """Work out the hints of ``problems`` in order, within ``MAX_SUGGESTION_WORK``."""
+    budget = limits.MAX_SUGGESTION_WORK
+    out = []
+    for p in problems:
+        cost = getattr(p.hint, "cost", 0)
+        out.append(p.complete(with_hint=cost <= budget))
+        if cost <= budget:
+            budget -= cost
+    return sorted(out, key=Problem.sort_key)
+
+
 def _finish(problems: list[Problem]) -> tuple[Problem, ...]:
-    """Sort by position, drop exact repeats, cap the count."""
-    unique = sorted(set(problems), key=Problem.sort_key)
-    if len(unique) > limits.MAX_PROBLEMS:
-        rest = len(unique) - limits.MAX_PROBLEMS
-        last = unique[limits.MAX_PROBLEMS - 1].location
-        unique = unique[: limits.MAX_PROBLEMS] + [
-            Problem(Severity.ERROR, Rule.LIMIT_EXCEEDED, f"{rest:,} more problems not shown; fix these first", last)
-        ]
-    return tuple(unique)
+    """Drop exact repeats, keep the first ``MAX_PROBLEMS`` by position, then work out their suggestions.
+
+    Suggestions are computed for the shown problems only: past the cap a flood
+    of problems costs a sort, not a "did you mean" search each.
+    """
+    unique = list(dict.fromkeys(problems))
+    cap = limits.MAX_PROBLEMS
+    shown = heapq.nsmallest(cap, unique, key=Problem.sort_key) if len(unique) > cap else unique
+    out = _complete(sorted(shown, key=Problem.sort_key))
+    if len(unique) > cap:
+        rest = len(unique) - cap
+        out.append(Problem(Severity.ERROR, Rule.LIMIT_EXCEEDED, f"{rest:,} more problems not shown; fix these first",
+                           out[-1].location))
+    return tuple(out)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from generator.core.model import KINDS, SLUG_PATTERN, STATUSES
@@ -63,16 +64,19 @@ class ObjectSpec:
     fields: tuple[FieldSpec, ...]
 
     def field(self, name: str) -> FieldSpec | None:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        return None
+        return self._by_name.get(name)
 
-    @property
+    # Cached: the loader asks for these once per key of the file (cached_property
+    # writes the instance __dict__, which a frozen dataclass allows).
+    @cached_property
+    def _by_name(self) -> dict[str, FieldSpec]:
+        return {f.name: f for f in reversed(self.fields)}
+
+    @cached_property
     def keys(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
-    @property
+    @cached_property
     def required(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.required)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import html
+import logging
 import os
 
 from markupsafe import Markup
@@ -31,11 +32,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from generator.core import pipeline
-from generator.core import reporters
+from generator.core import limits, pipeline, reporters
 from generator.site.pages import SiteError, render_site, site_nav
 
-log = get_plugin_logger(__name__)
+# Problems in the pathway are logged already formatted, without the plugin prefix
+# ("generator: "), and marked, so that a CLI handler can print them as they are.
+problem_log = logging.getLogger("mkdocs.plugins.pathway")
+log = get_plugin_logger(__name__)  # the plugin's own notes (not pathway problems)
+PROBLEM_RECORD = "pathway_problem"
 
 THEME_DIR = os.path.join(os.path.dirname(__file__), "theme")  # Material template overrides
 GENERATED_DIR = "_generated"  # default output of `pathway generate`, relative to docs_dir
@@ -48,6 +52,10 @@ class PathwayConfig(base.Config):
     # Write the PDF handbook into the site as pathway.pdf (and only then link it from the home page).
     # `pathway build` turns it on (--no-pdf turns it off); `pathway serve` leaves it off: too slow per save.
     pdf = c.Type(bool, default=False)
+    # Set by the `pathway` CLI (never in mkdocs.yml): the result of the check it has just run and
+    # printed.  Reused while the file still has the same bytes, so a build checks once, prints
+    # each problem once, and a `serve` rebuild after an edit checks the new text.
+    checked = c.Optional(c.Type(pipeline.CheckResult))
 
 
 class PathwayPlugin(BasePlugin[PathwayConfig]):
@@ -67,14 +75,12 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         except pipeline.SourceDateEpochError as exc:
             raise PluginError(str(exc)) from None
         try:
-            result = pipeline.check_file(self.path, for_build=True, today=today)
+            result = self._checked(today)
         except OSError as exc:
             raise PluginError(f"cannot read the pathway file {self.path}: {exc.strerror or exc}") from exc
         if result.has_errors() or result.pathway is None:
             raise PluginError(f"{self.path} has problems; nothing was built:\n"
                               + reporters.format_text(result.problems))
-        for problem in result.warnings:
-            log.warning(reporters.format_problem(problem))
         layout = self._layout(config)
         try:
             self.pages = render_site(result.pathway, layout=layout, today=today,
@@ -91,6 +97,23 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         config.nav = _html_nav(site_nav(result.pathway)) + list(config.nav or [])
         _make_safe(config)
         return config
+
+    def _checked(self, today) -> pipeline.CheckResult:
+        """The CLI's result if it checked these very bytes today; else check now and log the warnings.
+
+        Warnings go to MkDocs' log (so ``mkdocs build --strict`` fails on them)
+        as the CLI writes them; the CLI's log handler prints them unchanged.
+        """
+        given = self.config.checked
+        if given is not None and given.fingerprint:
+            with open(self.path, "rb") as fh:
+                data = fh.read(limits.MAX_FILE_BYTES + 1)
+            if given.fingerprint == pipeline.fingerprint(data, for_build=True, today=today):
+                return given  # its problems were printed by the CLI
+        result = pipeline.check_file(self.path, for_build=True, today=today)
+        for problem in result.warnings:
+            problem_log.warning(reporters.format_problem(problem), extra={PROBLEM_RECORD: True})
+        return result
 
     def _layout(self, config: MkDocsConfig):
         from generator.render.layout import render_svgs
