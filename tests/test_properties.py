@@ -35,7 +35,10 @@ _SVG_HREF = re.compile(r'<a\b[^>]*?\shref="([^"]*)"')
 
 def load(text: str):
     result = check_text(text, for_build=True, today=TODAY)
-    assert not result.problems, [str(p) for p in result.problems]
+    # Generated texts may start with '>', '#', '1.'...: the markdown-meaning warning is right to
+    # flag them (tests/core/test_textpolicy.py); here only other problems count.
+    problems = [p for p in result.problems if p.rule != "markdown-meaning"]
+    assert not problems, [str(p) for p in problems]
     return result.pathway
 
 

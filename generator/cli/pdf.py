@@ -71,9 +71,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{out} is a folder; give the path of the PDF to write (e.g. {out / 'pathway.pdf'})")
     if not out.parent.is_dir():
         raise UsageError(f"cannot write {out}: the folder {out.parent} does not exist")
+    check_not_input(out, args.file, option="-o")  # first: the clearer message when -o is the pathway itself
     if out.is_file() and not _is_pdf(out):
         raise UsageError(f"{out} exists and is not a PDF; refusing to overwrite it — choose another -o")
-    check_not_input(out, args.file, option="-o")
 
     _progress(f"checking {args.file}")
     result = check_pathway_file(args.file, for_build=True)

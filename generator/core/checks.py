@@ -20,7 +20,7 @@ from generator.core import graph, urls
 from generator.core.model import KINDS, Location, Pathway, Problem, Severity
 from generator.core.echo import echo
 from generator.core.rules import Rule
-from generator.core.suggest import id_hint
+from generator.core.suggest import id_hint, valid_forms
 from generator.core.textpolicy import markdown_meaning_problems
 from generator.core.hints import Hint
 from generator.core.wikilinks import iter_wikilinks
@@ -80,10 +80,45 @@ def _loc(obj, name: str) -> Location:
 # -- cross-references ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, eq=False)
+class _IdHint:
+    """``id_hint`` worked out only if the problem is shown (``Problem.complete``)."""
+
+    word: str
+    forms: dict[str, str]
+    what: str
+
+    @property
+    def cost(self) -> int:
+        return len(self.forms)
+
+    def __call__(self) -> str:
+        return id_hint(self.word, (), self.what, forms=self.forms).text
+
+
+_FORMS: dict[int, tuple[object, dict[str, str], bool]] = {}
+
+
+def _forms(ids: dict) -> tuple[dict[str, str], bool]:
+    """``valid_forms(ids)`` and whether any id is written invalidly, built once per id table
+    (a check reports many references against one table)."""
+    hit = _FORMS.get(id(ids))
+    if hit is None or hit[0] is not ids:
+        _FORMS.clear()  # one table at a time: memory stays bounded
+        forms = valid_forms(ids)
+        hit = _FORMS[id(ids)] = (ids, forms, any(k != v for k, v in forms.items()))
+    return hit[1], hit[2]
+
+
 def _unknown(rule: str, msg: str, word: str, ids, loc: Location, what: str = "stage") -> Problem:
-    """A reference naming no id, with a suggestion of a valid id; a knock-on of a bad id is marked so."""
-    hint = id_hint(word, ids, what)
-    return Problem(Severity.ERROR, rule, msg + hint.text, loc, follows=hint.follows)
+    """A reference naming no id, with a suggestion of a valid id; a knock-on of a bad id is marked so.
+
+    Whether it is a knock-on is known at once when the author's id is written invalidly (the valid
+    forms are one table per check); the "did you mean" text waits until the problem is shown.
+    """
+    forms, some_invalid = _forms(ids)
+    follows = some_invalid  # the author's ids need renaming first: their bad-slug errors come first
+    return Problem(Severity.ERROR, rule, msg, loc, _IdHint(word, forms, what), follows=follows)
 
 
 def check_unknown_stage(ctx: Context) -> Iterator[Problem]:

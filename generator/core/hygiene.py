@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-RULE = "control-character"
+from generator.core.rules import Rule
+
+RULE = Rule.CONTROL_CHARACTER
 
 # C0 controls except tab and line feed, DEL, C1 controls, and the bidi embeddings,
 # overrides and isolates.

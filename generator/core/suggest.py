@@ -12,7 +12,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from generator.core.echo import echo
 from generator.core.model import SLUG_PATTERN
@@ -103,13 +103,23 @@ class IdHint:
     follows: bool = False
 
 
-def id_hint(word: str, ids: Iterable[str], what: str = "stage") -> IdHint:
-    """Suggest a *valid* id for a reference ``word`` that matches none of ``ids``."""
-    valid_form: dict[str, str] = {}  # the valid id → how it is written now
+def valid_forms(ids: Iterable[str]) -> dict[str, str]:
+    """Each id's valid form (itself, or the slug the author meant) → how it is written now."""
+    out: dict[str, str] = {}
     for i in ids:
         form = i if is_valid_id(i) else slugify(i)
         if form:
-            valid_form.setdefault(form, i)
+            out.setdefault(form, i)
+    return out
+
+
+def id_hint(word: str, ids: Iterable[str] | Mapping[str, str], what: str = "stage", *,
+            forms: Mapping[str, str] | None = None) -> IdHint:
+    """Suggest a *valid* id for a reference ``word`` that matches none of ``ids``.
+
+    ``forms`` (from ``valid_forms``) lets a check build the table once for all its references.
+    """
+    valid_form = forms if forms is not None else valid_forms(ids)
     look = lookalikes(word)
     look = f" ({look})" if look else ""
     written = valid_form.get(word)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from generator.core.model import Location, Pathway, Problem, Severity
+from generator.core.rules import Rule
 
 PLAIN_FIELDS: tuple[str, ...] = (
     "id", "title", "version", "status", "audience", "governance.owner", "governance.authors",
@@ -38,7 +39,7 @@ INLINE_MARKDOWN_FIELDS: tuple[str, ...] = (
 )
 BLOCK_MARKDOWN_FIELDS: tuple[str, ...] = ("summary", "stages.body")
 
-RULE = "markdown-meaning"
+RULE = Rule.MARKDOWN_MEANING
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,6 @@ def test_printable_escapes_controls_and_keeps_letters() -> None:
 
 
 def test_file_names_are_escaped_too() -> None:
-    p = Problem(Severity.ERROR, "x", "m", Location("evil\n::add-mask::y.yaml", 1, 1))
+    p = Problem(Severity.ERROR, "yaml-syntax", "m", Location("evil\n::add-mask::y.yaml", 1, 1))
     assert "\n" not in reporters.format_text([p]).rstrip("\n")
     assert "\n" not in reporters.format_github([p]).rstrip("\n")
