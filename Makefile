@@ -12,11 +12,12 @@ SITE ?= site
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: site test setup validate bench clean help
+.PHONY: site test lint setup validate bench clean help
 
 help:
 	@echo "make site   build the website into $(SITE)/ and the PDF handbook into $(SITE)/pathway.pdf"
 	@echo "make test   run the whole test suite (installs what it needs)"
+	@echo "make lint   ruff and mypy (also run by make test)"
 	@echo "make bench  run the benchmarks (see benchmarks/README.md)"
 
 # The virtual environment, with exact versions from constraints.txt.
@@ -40,7 +41,11 @@ validate: setup
 site: setup
 	$(BIN)/pathway build $(PATHWAY) -d $(SITE)
 
-test: setup
+lint: setup
+	$(BIN)/ruff check generator tests benchmarks scripts
+	$(BIN)/mypy
+
+test: setup lint
 	@scripts/install-system-deps.sh all
 	@$(MAKE) --no-print-directory node_modules/.installed
 	$(BIN)/python -m pytest -n auto -q

@@ -241,9 +241,10 @@ class _Loader:
         return seq.items
 
     def objects(
-        self, node: Node, f: FieldSpec, where: str, build: Callable[[Node, str], Any]
+        self, node: Node, f: FieldSpec | None, where: str, build: Callable[[Node, int], Any]
     ) -> tuple[Any, ...]:
         """Read a list of objects; broken items are skipped after being reported."""
+        assert f is not None, "a list field the schema does not define"  # callers name fields literally
         if not isinstance(node, Sequence):
             self.error(Rule.WRONG_TYPE, f"{where}: '{f.name}' should be a list of {f.what} (lines starting with '- '), got {describe(node)}", node.loc)
             return ()

@@ -118,7 +118,7 @@ FORBIDDEN = ["\x00", "\x1b", "\x07", "\x7f", "\x85", "\u202a", "\u202e", "\u2066
 @pytest.mark.parametrize("field", ["title", "summary", "body", "owner"])
 def test_a_control_or_bidi_character_in_any_field_is_a_located_error(ch: str, field: str) -> None:
     escaped = f"\\x{ord(ch):02x}" if ord(ch) <= 0xFF else f"\\u{ord(ch):04x}"
-    where = "governance:\n  owner" if field == "owner" else f"summary" if field == "summary" else field
+    where = "governance:\n  owner" if field == "owner" else "summary" if field == "summary" else field
     if field in ("title",):
         text = pathway("a", "  - id: a\n    title: A\n    kind: outcome\n").replace("title: P", f'title: "P{escaped}"')
     elif field == "owner":
