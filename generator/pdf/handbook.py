@@ -377,13 +377,13 @@ def print_html(
         keep_trailing_newline=True,
     )
     css = resources.files("generator.pdf").joinpath("assets/print.css").read_text(encoding="utf-8")
-    sections = []
+    sections: list[dict] = []
     for gid, title, ids in pres.stages_by_group(pathway):
         # The only section of an ungrouped pathway gets no heading of its own.
         group = {"id": gid, "title": title} if gid is not None or len(sections) else None
         if group is not None:
             chart = diagrams.groups.get(gid) if gid is not None else None
-            group["anchor"] = group_anchor(gid) if chart else None
+            group["anchor"] = group_anchor(gid) if chart and gid is not None else None
             group["orientation"], group["svg"] = fit_page(chart, STAGE_MAX_SCALE) if chart else (None, None)
         stages = [_stage_view(pathway, pathway.stage_by_id[sid], diagrams.stages.get(sid)) for sid in ids]
         sections.append({"group": group, "stages": stages})

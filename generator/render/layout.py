@@ -73,7 +73,7 @@ def default_prefix(dot_text: str) -> str:
 def render_svgs(
     dots: Sequence[str],
     *,
-    cache_dir: Path | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
     id_prefixes: Sequence[str] | None = None,
 ) -> list[str]:
     """Lay out each DOT text and return its SVG document, in the same order.
@@ -87,26 +87,27 @@ def render_svgs(
     dot = find_dot()
     out: list[str | None] = [None] * len(dots)
     keys: list[str | None] = [None] * len(dots)
-    if cache_dir is not None:
-        cache_dir = Path(cache_dir)
-        _clean_cache_temps(cache_dir)
-        version = dot_version(dot, cache_dir)
+    cache = Path(cache_dir) if cache_dir is not None else None
+    if cache is not None:
+        _clean_cache_temps(cache)
+        version = dot_version(dot, cache)
         for i, (text, prefix) in enumerate(zip(dots, prefixes)):
             keys[i] = _cache_key(version, prefix, text)
-            out[i] = _cache_get(cache_dir, keys[i])
+            out[i] = _cache_get(cache, keys[i])
     todo = [i for i, svg in enumerate(out) if svg is None]
     if todo:
         raw = _layout_many(dot, [dots[i] for i in todo])
         for i, svg in zip(todo, raw):
-            out[i] = prefix_ids(svg, prefixes[i])
-            if cache_dir is not None:
-                _cache_put(cache_dir, keys[i], out[i])
+            done = out[i] = prefix_ids(svg, prefixes[i])
+            if cache is not None:
+                _cache_put(cache, keys[i], done)
     return [svg for svg in out if svg is not None]
 
 
 def _prefixes(dots: Sequence[str], given: Sequence[str] | None) -> list[str]:
     if given is None:
-        prefixes, seen = [], {}
+        prefixes: list[str] = []
+        seen: dict[str, int] = {}
         for text in dots:
             p = default_prefix(text)
             seen[p] = seen.get(p, 0) + 1

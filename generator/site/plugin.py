@@ -33,6 +33,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from generator.core import limits, pipeline, reporters
+from generator.core.model import Pathway
 from generator.site.pages import SiteError, render_site, site_nav
 
 # Problems in the pathway are logged already formatted, without the plugin prefix
@@ -63,7 +64,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         self.pages: dict[str, bytes] = {}
         self.abbreviations = ""
         self.path = ""
-        self.pathway = None
+        self.pathway: Pathway | None = None
 
     def _resolve(self, config: MkDocsConfig, path: str) -> str:
         return os.path.normpath(os.path.join(os.path.dirname(config.config_file_path or "."), path))
