@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
 
-from generator.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -20,27 +16,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 pytestmark = [pytest.mark.chromium, pytest.mark.dot, pytest.mark.slow]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    site = tmp_path_factory.mktemp("browser") / "site"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SOURCE_DATE_EPOCH", "1795000000")
-    mp.chdir(REPO)
-    try:
-        assert main(["build", "pathway.yaml", "-d", str(site)]) == 0
-    finally:
-        mp.undo()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    thread.join()
+def base_url(seed_site_url):
+    return seed_site_url
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,6 @@ be visible as text.  The built PDF's link annotations are checked with pypdf.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -23,6 +20,7 @@ import pytest
 import yaml
 
 from generator.cli import main
+from serving import serve_folder
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -72,11 +70,6 @@ def hostile_pathway() -> dict:
     }
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("hostile")
@@ -96,12 +89,8 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(site):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    thread.join()
+    with serve_folder(site) as url:
+        yield url
 
 
 _SCAN_JS = r"""() => {

@@ -6,16 +6,12 @@ built with `pathway build` (so with the handbook) and served on localhost, as a 
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from generator.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -38,27 +34,9 @@ TOP = {
 }
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    site = tmp_path_factory.mktemp("search") / "site"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SOURCE_DATE_EPOCH", "1795000000")
-    mp.chdir(REPO)
-    try:
-        assert main(["build", "pathway.yaml", "-d", str(site)]) == 0
-    finally:
-        mp.undo()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    thread.join()
+def base_url(seed_site_url):
+    return seed_site_url
 
 
 @pytest.fixture(scope="module")
