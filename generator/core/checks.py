@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable, Iterator, Sequence
 
-from generator.core import graph, urls
+from generator.core import decisions, graph, urls
 from generator.core.model import KINDS, Location, Pathway, Problem, Severity
 from generator.core.echo import echo
 from generator.core.rules import Rule
@@ -352,7 +352,7 @@ def check_expired(ctx: Context) -> Iterator[Problem]:
 
 def check_unused_reference(ctx: Context) -> Iterator[Problem]:
     p = ctx.pathway
-    cited = {ref.id for s in p.stages for ref in s.references}
+    cited = {ref.id for s in p.stages for ref in s.references} | {ref.id for i in p.inputs for ref in i.references}
     for r in p.references:
         if r.id not in cited:
             yield _warn(Rule.UNUSED_REFERENCE, f"reference '{r.id}' is not cited by any stage", _loc(r, "id"))
@@ -389,6 +389,8 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     (Rule.UNSAFE_LINK, urls.check_unsafe_links),
     (Rule.THEME_CLASS, urls.check_theme_classes),
     (Rule.MARKDOWN_MEANING, lambda ctx: markdown_meaning_problems(ctx.pathway, ctx.text)),
+    # One pass for every rule of computable decisions (data dictionary, conditions, proofs).
+    (Rule.OVERLAPPING_BRANCHES, decisions.check_decisions),
 )
 
 

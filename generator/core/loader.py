@@ -13,13 +13,16 @@ import re
 from typing import Any, Callable
 
 from generator.core import hygiene, limits
+from generator.core.expressions import Condition, ExpressionError, Literal, parse_condition, parse_value
 from generator.core.model import (
+    INPUT_ID_PATTERN,
     Fact,
     GlossaryEntry,
     Governance,
     Group,
     HistoryEntry,
     IdRef,
+    Input,
     Location,
     Pathway,
     Problem,
@@ -34,6 +37,7 @@ from generator.core.schema import (
     GOVERNANCE,
     GROUP,
     HISTORY_ENTRY,
+    INPUT,
     PATHWAY,
     REFERENCE,
     STAGE,
@@ -48,6 +52,7 @@ from generator.core.hints import Hint
 from generator.core.yamlsource import Mapping, Node, Scalar, Sequence, describe
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INPUT_ID_RE = re.compile(INPUT_ID_PATTERN)
 
 _EXPECTED = {
     T.TEXT: "text",
@@ -292,7 +297,9 @@ class _Loader:
         governance = Governance()
         if "governance" in locs:
             governance = self.governance(nodes["governance"]) or Governance()
-        stages = history = groups = references = glossary = ()
+        stages = history = groups = references = glossary = inputs = ()
+        if "inputs" in locs:
+            inputs = self.objects(nodes["inputs"], PATHWAY.field("inputs"), "pathway", self.input)
         if "stages" in locs:
             stages = self.objects(nodes["stages"], PATHWAY.field("stages"), "pathway", self.stage)
         if "history" in locs:
@@ -318,6 +325,8 @@ class _Loader:
             groups=groups,
             references=references,
             glossary=glossary,
+            inputs=inputs,
+            computable=vals.get("computable"),
             source=self.filename,
             loc=root.loc,
             field_locs=locs,
@@ -370,6 +379,7 @@ class _Loader:
             next=nxt,
             alongside=_refs(vals.get("alongside")),
             references=_refs(vals.get("references")),
+            order=vals.get("order"),
             loc=node.loc,
             field_locs=locs,
         )
@@ -381,7 +391,114 @@ class _Loader:
         vals, locs = read
         if not vals.get("to"):
             return None
-        return Transition(to=vals["to"], when=vals.get("when"), loc=node.loc, field_locs=locs)
+        condition = None
+        if "if" in locs:
+            scalar = node.entries["if"][1]  # type: ignore[union-attr]
+            assert isinstance(scalar, Scalar)  # else simple() reported it and left no value
+            condition = self.condition(scalar)
+        return Transition(to=vals["to"], when=vals.get("when"), condition=condition, loc=node.loc, field_locs=locs)
+
+    def condition(self, s: Scalar) -> Condition:
+        """Parse an ``if``; a syntax error is reported at its column and the tree left out."""
+        text = s.value
+        try:
+            expr = parse_condition(text, _positions(s))
+        except ExpressionError as exc:
+            self.error(Rule.EXPRESSION_SYNTAX, f"condition '{echo(text, 60)}': {exc.message}", exc.loc)
+            expr = None
+        return Condition(text, expr, s.loc)
+
+    def input(self, node: Node, index: int) -> Input | None:
+        where = f"input {index}"
+        if isinstance(node, Mapping):
+            id_entry = node.entries.get("id")
+            if id_entry and isinstance(id_entry[1], Scalar) and not id_entry[1].is_null:
+                where = f"input '{echo(id_entry[1].value)}'"
+        read = self.simple(node, INPUT, where)
+        if read is None:
+            return None
+        vals, locs = read
+        iid = vals.get("id")
+        if not iid:
+            return None
+        if not _INPUT_ID_RE.match(iid):
+            fix = re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", slugify(iid).lower())).strip("_")
+            fix = fix if fix and fix[0].isalpha() else ""
+            self.error(Rule.BAD_INPUT, f"{where}: '{echo(iid)}' is not a valid input name — use lower-case letters, "
+                       f"digits and single underscores, starting with a letter"
+                       f"{f'; did you mean {fix!r}?' if fix else ''}", locs["id"])
+        itype = vals.get("type") or ""
+        unit = vals.get("unit")
+        if unit is not None and itype in ("boolean", "choice", "duration"):
+            why = ("write the unit in each value instead (6 weeks, 3 months)" if itype == "duration"
+                   else f"a {itype} has no unit")
+            self.error(Rule.BAD_INPUT, f"{where}: 'unit' is not used for a {itype} — {why}; remove it", locs["unit"])
+        choices: tuple[str, ...] = ()
+        if "choices" in locs:
+            items = vals.get("choices") or []
+            if itype != "choice":
+                self.error(Rule.BAD_INPUT, f"{where}: 'choices' is only for type choice (this input is "
+                           f"{itype or 'of no type'}); remove it", locs["choices"])
+            seen: dict[str, Scalar] = {}
+            for item in items:
+                if item.value in seen:
+                    self.error(Rule.BAD_INPUT, f"{where}: choice '{echo(item.value)}' is listed twice", item.loc)
+                seen.setdefault(item.value, item)
+            choices = tuple(seen)
+        elif itype == "choice":
+            self.error(Rule.BAD_INPUT, f"{where}: a choice needs 'choices', the values it can take", node.loc)
+        rng = None
+        if "range" in locs:
+            rng = self.input_range(vals.get("range") or [], itype, unit, where, locs["range"])
+        return Input(
+            id=iid,
+            label=vals.get("label") or "",
+            type=itype,
+            unit=unit if itype in ("number", "integer") else None,
+            range=rng,
+            choices=choices,
+            description=vals.get("description"),
+            references=_refs(vals.get("references")),
+            loc=node.loc,
+            field_locs=locs,
+        )
+
+    def input_range(self, items: list[Scalar], itype: str, unit: str | None, where: str, loc: Location):
+        if itype not in ("number", "integer", "duration"):
+            self.error(Rule.BAD_INPUT, f"{where}: 'range' is only for a number, integer or duration; remove it", loc)
+            return None
+        if len(items) != 2:
+            self.error(Rule.BAD_INPUT, f"{where}: 'range' should be two values, [min, max], got {len(items)}", loc)
+            return None
+        from generator.core.expressions import DURATION_UNITS
+
+        ends = []
+        for item in items:
+            try:
+                lit = parse_value(item.value, _positions(item))
+            except ExpressionError:
+                lit = Literal(item.value, item.loc)
+            if lit.number is None:
+                self.error(Rule.BAD_INPUT, f"{where}: range value '{echo(item.value)}' is not a number", item.loc)
+                return None
+            if itype == "duration":
+                days = DURATION_UNITS.get((lit.unit or "").lower())
+                if days is None:
+                    self.error(Rule.BAD_INPUT, f"{where}: range value '{echo(item.value)}' needs a unit of time "
+                               "(days, weeks, months or years), e.g. \"5 years\"", item.loc)
+                    return None
+                ends.append(lit.number * days)
+                continue
+            if lit.unit is not None and lit.unit != unit:
+                self.error(Rule.UNIT_MISMATCH, f"{where}: range value '{echo(item.value)}' is in '{lit.unit}', but the "
+                           f"input's unit is {repr(unit) if unit else 'not given'}", item.loc)
+                return None
+            ends.append(lit.number)
+        if ends[0] > ends[1]:
+            self.error(Rule.BAD_INPUT, f"{where}: 'range' goes from {items[0].value} down to {items[1].value}; "
+                       "write [min, max]", loc)
+            return None
+        return ends[0], ends[1]
 
     def group(self, node: Node, index: int) -> Group | None:
         read = self.simple(node, GROUP, f"group {index}")
@@ -427,6 +544,16 @@ class _Loader:
             loc=node.loc,
             field_locs=locs,
         )
+
+
+def _positions(s: Scalar) -> Callable[[int], Location]:
+    """Offsets in a scalar's value to file locations: exact for a value on one line, plain or quoted
+    without escapes; otherwise the value's start (a block or folded value moves its text around)."""
+    base = s.loc
+    if "\n" in s.value or s.style in ("|", ">"):
+        return lambda pos: base
+    shift = 1 if s.style in ("'", '"') else 0
+    return lambda pos: Location(base.file, base.line, base.col + shift + pos)
 
 
 def _texts(items: list[Scalar] | None) -> tuple[str, ...]:

@@ -11,8 +11,12 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
+
+if TYPE_CHECKING:  # the expression module imports this one
+    from generator.core.expressions import Condition
 
 KINDS: tuple[str, ...] = (
     "assessment",
@@ -25,6 +29,10 @@ KINDS: tuple[str, ...] = (
     "outcome",
 )
 STATUSES: tuple[str, ...] = ("draft", "active", "retired")
+INPUT_TYPES: tuple[str, ...] = ("number", "integer", "boolean", "choice", "duration")
+#: How a decision's branches relate (``order:``): exclusive is the default.
+ORDERS: tuple[str, ...] = ("exclusive", "first-match")
+INPUT_ID_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 FORMAT_VERSION = 1
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -107,6 +115,25 @@ class Fact:
 class Transition:
     to: str
     when: str | None = None
+    #: The computable condition (``if:``), parsed; None on a narrative branch.
+    condition: Condition | None = None
+    loc: Location = _loc_field()
+    field_locs: Mapping[str, Location] = _locs_field()
+
+
+@dataclass(frozen=True)
+class Input:
+    """One entry of the data dictionary: a value decisions depend on."""
+
+    id: str
+    label: str
+    type: str  # number | integer | boolean | choice | duration
+    unit: str | None = None
+    #: Inclusive [min, max] for number, integer and duration (durations in days); None if not given.
+    range: tuple[Fraction, Fraction] | None = None
+    choices: tuple[str, ...] = ()
+    description: str | None = None
+    references: tuple[IdRef, ...] = ()
     loc: Location = _loc_field()
     field_locs: Mapping[str, Location] = _locs_field()
 
@@ -123,6 +150,8 @@ class Stage:
     next: tuple[Transition, ...] = ()
     alongside: tuple[IdRef, ...] = ()
     references: tuple[IdRef, ...] = ()
+    #: How a decision's branches relate: 'exclusive' (the default) or 'first-match'; None if not given.
+    order: str | None = None
     loc: Location = _loc_field()
     field_locs: Mapping[str, Location] = _locs_field()
 
@@ -195,6 +224,10 @@ class Pathway:
     groups: tuple[Group, ...] = ()
     references: tuple[Reference, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()
+    #: The data dictionary: the inputs computable decisions depend on.
+    inputs: tuple[Input, ...] = ()
+    #: 'all' when every decision must be computable; None if not given.
+    computable: str | None = None
     source: str = field(default="<memory>", compare=False)
     loc: Location = _loc_field()
     field_locs: Mapping[str, Location] = _locs_field()
@@ -214,6 +247,13 @@ class Pathway:
         out: dict[str, Group] = {}
         for g in self.groups:
             out.setdefault(g.id, g)
+        return out
+
+    @cached_property
+    def input_by_id(self) -> dict[str, Input]:
+        out: dict[str, Input] = {}
+        for i in self.inputs:
+            out.setdefault(i.id, i)
         return out
 
     @cached_property

@@ -29,7 +29,9 @@ LINKS = "cross-references"
 FLOW = "flow"
 GOVERNANCE = "governance"
 PUBLISHING = "what may be published"
-TOPICS: tuple[str, ...] = (READING, FORMAT, LINKS, FLOW, GOVERNANCE, PUBLISHING)
+DECISIONS = "computable decisions"
+SCENARIOS = "patient scenarios"
+TOPICS: tuple[str, ...] = (READING, FORMAT, LINKS, FLOW, GOVERNANCE, PUBLISHING, DECISIONS, SCENARIOS)
 
 _E, _W = Severity.ERROR, Severity.WARNING
 
@@ -93,6 +95,20 @@ class Rule(enum.StrEnum):
     UNSAFE_LINK = "unsafe-link", PUBLISHING, _W, "A Markdown link or image the site shows as text (javascript:, data:, //host, …)."
     THEME_CLASS = "theme-class", PUBLISHING, _W, "An admonition class the site drops, such as the theme's md-sidebar."
     MARKDOWN_MEANING = "markdown-meaning", PUBLISHING, _W, "A line of a Markdown text would not show as written (a heading, quote, list or code)."
+    BAD_INPUT = "bad-input", DECISIONS, _E, "A data-dictionary input whose id, type, unit, range or choices do not fit together."
+    EXPRESSION_SYNTAX = "expression-syntax", DECISIONS, _E, "An 'if' condition that does not parse (the column inside it is given)."
+    UNKNOWN_INPUT = "unknown-input", DECISIONS, _E, "A condition names an input the data dictionary does not define."
+    UNIT_MISMATCH = "unit-mismatch", DECISIONS, _E, "A value in a condition has another unit than its input (50 for 50 %, 3 for 3 months)."
+    TYPE_MISMATCH = "type-mismatch", DECISIONS, _E, "A comparison that does not fit its input (a choice not in its choices, a number with true)."
+    MISPLACED_OTHERWISE = "misplaced-otherwise", DECISIONS, _E, "'otherwise' on a branch other than the last, or on more than one."
+    MIXED_DECISION = "mixed-decision", DECISIONS, _E, "A decision with 'if' on some branches but not all (or 'if' on a stage that is not a decision)."
+    NOT_COMPUTABLE = "not-computable", DECISIONS, _E, "A decision without conditions in a pathway that declares 'computable: all'."
+    OVERLAPPING_BRANCHES = "overlapping-branches", DECISIONS, _E, "Two branches of an exclusive decision both apply to some patient (an example is given)."
+    DECISION_GAP = "decision-gap", DECISIONS, _E, "No branch of a computable decision applies to some patient (an example is given)."
+    SHADOWED_BRANCH = "shadowed-branch", DECISIONS, _W, "A branch that can never be taken: earlier branches (first-match) or the others (otherwise) cover it."
+    UNUSED_INPUT = "unused-input", DECISIONS, _W, "A data-dictionary input no condition uses."
+    BAD_SCENARIO = "bad-scenario", SCENARIOS, _E, "A scenario file that does not fit the format, or names an unknown stage, input or value."
+    SCENARIO_FAILED = "scenario-failed", SCENARIOS, _E, "A scenario's walk ends elsewhere, takes another route, loops, or lacks an input it needs."
 
 
 #: Every rule by id, in the order of the table.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from generator.core.model import KINDS, SLUG_PATTERN, STATUSES
+from generator.core.model import INPUT_TYPES, KINDS, ORDERS, SLUG_PATTERN, STATUSES
 from generator.core.rules import Rule
 
 
@@ -91,6 +91,12 @@ BRANCH = ObjectSpec(
             T.TEXT,
             "The condition for taking this branch, as shown on the arrow. Required on every branch of a decision.",
         ),
+        FieldSpec(
+            "if",
+            T.TEXT,
+            "The computable condition over the data dictionary's inputs, e.g. 'mbb_relief >= 50 %', or 'otherwise' "
+            "(last branch only). Give it on every branch of a decision or on none.",
+        ),
     ),
 )
 
@@ -129,6 +135,32 @@ STAGE = ObjectSpec(
             what="stage",
         ),
         FieldSpec("references", T.REF_LIST, "Ids of references that support this stage.", what="reference"),
+        FieldSpec(
+            "order",
+            T.CHOICE,
+            "For a computable decision: 'exclusive' (default: exactly one branch applies to every patient) or "
+            "'first-match' (branches are tried top to bottom).",
+            choices=ORDERS,
+        ),
+    ),
+)
+
+INPUT = ObjectSpec(
+    "input",
+    "One value computable decisions depend on (the data dictionary).",
+    (
+        FieldSpec("id", T.TEXT, "Name used in conditions: lower-case letters, digits and underscores, e.g. mbb_relief.",
+                  required=True),
+        FieldSpec("label", T.TEXT, "What the value is, as shown to readers.", required=True),
+        FieldSpec("type", T.CHOICE, "number, integer, boolean, choice or duration.", required=True,
+                  choices=INPUT_TYPES, rule=Rule.BAD_INPUT),
+        FieldSpec("unit", T.TEXT, "Unit of a number or integer, e.g. '%' or 'mmHg'; conditions must use the same unit."),
+        FieldSpec("range", T.TEXT_LIST, "Inclusive [min, max] of a number, integer or duration, e.g. [0, 100] or "
+                  "[\"0 days\", \"5 years\"].", what="values"),
+        FieldSpec("choices", T.TEXT_LIST, "The values a choice can take, e.g. [lasting-relief, pain-returned].",
+                  what="values"),
+        FieldSpec("description", T.MARKDOWN, "How the value is measured or decided, in Markdown."),
+        FieldSpec("references", T.REF_LIST, "Ids of references the input comes from.", what="reference"),
     ),
 )
 
@@ -212,6 +244,10 @@ PATHWAY = ObjectSpec(
         FieldSpec("stages", T.OBJECT_LIST, "The stages of the pathway.", required=True, of=STAGE, what="stages"),
         FieldSpec("references", T.OBJECT_LIST, "Sources cited by stages.", of=REFERENCE, what="references"),
         FieldSpec("glossary", T.OBJECT_LIST, "Terms explained for readers.", of=GLOSSARY_ENTRY, what="terms"),
+        FieldSpec("inputs", T.OBJECT_LIST, "The data dictionary: the inputs computable decisions depend on.", of=INPUT,
+                  what="inputs"),
+        FieldSpec("computable", T.CHOICE, "'all': every decision must have computable conditions ('if').",
+                  choices=("all",)),
     ),
 )
 
