@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
                                                 ((old_side, old_res, old), (new_side, new_res, new)) if p is None]))
         return 1
 
-    diff = diff_pathways(old, new)
+    diff = diff_pathways(old, new, scenarios=_scenarios(old_side, old, new_side, new))
     status = 0
     if args.format == "json":
         sys.stdout.write(diffreport.format_json(diff))
@@ -163,6 +163,40 @@ def run(args: argparse.Namespace) -> int:
     if args.svg:  # last: if it cannot be drawn or written, the report is out and main() says why (exit 1)
         _write_svg(Path(args.svg), old, new, diff)
     return status
+
+
+def _scenario_side(side: _Side, pathway):
+    """The scenario file beside a side (NAME.scenarios.yaml, in the same git revision), or None."""
+    from generator.core.scenarios import load_scenarios
+    from generator.review.gitsource import GitSourceError, read_git_file
+
+    name = side.name
+    ref, sep, path = name.rpartition(":") if not Path(name).exists() else ("", "", name)
+    p = Path(path)
+    sibling = str(p.with_name(f"{p.stem}.scenarios.yaml"))
+    try:
+        if sep:
+            data = read_git_file(f"{ref}:{sibling}").data
+        elif Path(sibling).is_file():
+            data = Path(sibling).read_bytes()
+        else:
+            return None
+        text = data.decode("utf-8")
+    except (GitSourceError, OSError, UnicodeDecodeError):
+        return None
+    loaded, problems = load_scenarios(text, f"{ref}{sep}{sibling}", pathway)
+    if loaded is None or any(pr.severity.value == "error" for pr in problems):
+        print(f"pathway: note: {side.label}'s scenario file {ref}{sep}{sibling} has errors; "
+              "run 'pathway test'. Re-routed patients are not listed.", file=sys.stderr)
+        return None
+    return loaded
+
+
+def _scenarios(old_side: _Side, old, new_side: _Side, new):
+    """Both versions' scenario files when both have one, else None."""
+    a = _scenario_side(old_side, old)
+    b = _scenario_side(new_side, new) if a is not None else None
+    return (a, b) if a is not None and b is not None else None
 
 
 def _failure_markdown(failed) -> str:

@@ -134,6 +134,14 @@ class Kind(enum.StrEnum):
     NEW_LOOP_WITHOUT_EXIT = "new-loop-without-exit", "graph", _S, "!"
     NEW_LOOP = "new-loop", "graph", _S, "!"
     DECISION_LOST_BRANCH = "decision-lost-branch", "graph", _S, "!"
+    CONDITION_CHANGED = "condition-changed", "transition", _S, "~", None, WORDS
+    ORDER_CHANGED = "order-changed", "transition", _S, "~"
+    INPUT_ADDED = "input-added", "input", _E, "+"
+    INPUT_REMOVED = "input-removed", "input", _E, "-"
+    INPUT_CHANGED = "input-changed", "input", _S, "~"
+    INPUT_RELABELLED = "input-relabelled", "input", _E, "~", None, WORDS
+    COMPUTABLE_CHANGED = "computable-changed", "pathway", _S, "~"
+    SCENARIO_REROUTED = "scenario-rerouted", "scenario", _S, "!"
 
 
 @dataclass(frozen=True)
@@ -224,7 +232,13 @@ class PathwayDiff:
 
     @property
     def consequences(self) -> tuple[Change, ...]:
-        return tuple(c for c in self.changes if c.consequence)
+        """Graph consequences (re-routed patients are listed apart: ``rerouted``)."""
+        return tuple(c for c in self.changes if c.consequence and c.kind is not Kind.SCENARIO_REROUTED)
+
+    @property
+    def rerouted(self) -> tuple[Change, ...]:
+        """Patient scenarios the change sends elsewhere: the first thing a reviewer reads."""
+        return tuple(c for c in self.changes if c.kind is Kind.SCENARIO_REROUTED)
 
     def missing_for_release(self) -> tuple[str, ...]:
         """What a substantive change still needs before release; empty when nothing is missing."""

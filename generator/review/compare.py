@@ -15,17 +15,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from generator.core.model import Pathway, Stage, Transition
-from generator.review.changes import Collector, Impact, Kind, PathwayDiff
+from generator.core.model import Input, Pathway, Stage, Transition
+from generator.core.scenarios import ScenarioFile, walk
+from generator.review.changes import Change, Collector, Impact, Kind, PathwayDiff
 from generator.review.changes import listed as _join
 from generator.review.changes import quoted as _q
 from generator.review.consequences import graph_consequences
 from generator.review.versions import version_is_higher, version_key
 
 
-def diff_pathways(old: Pathway, new: Pathway) -> PathwayDiff:
-    """Compare two pathway models and describe every difference."""
+def diff_pathways(old: Pathway, new: Pathway, *, scenarios: tuple[ScenarioFile, ScenarioFile] | None = None) -> PathwayDiff:
+    """Compare two pathway models and describe every difference.
+
+    With ``scenarios`` (the old and the new version's scenario files) the patients the change
+    sends elsewhere are listed first (``PathwayDiff.rerouted``).
+    """
     c = Collector(old, new)
+    if scenarios is not None:
+        _rerouted(c, *scenarios)
+    _inputs(c)
     _pathway_fields(c)
     _stages(c)
     _groups(c)
@@ -116,6 +124,7 @@ def _stage(c: Collector, o: Stage, n: Stage) -> None:
               o.body, n.body, stage=sid)
     _facts(c, o, n)
     _transitions(c, o, n)
+    _conditions(c, o, n)
     _id_list(c, sid, (Kind.ALONGSIDE_ADDED, Kind.ALONGSIDE_REMOVED), [r.id for r in o.alongside],
              [r.id for r in n.alongside], added="now runs alongside {x}", removed="no longer runs alongside {x}",
              names_stages=True)
@@ -211,6 +220,77 @@ def _transitions(c: Collector, o: Stage, n: Stage) -> None:
     if not (m.pairs or m.added or m.removed) and [(t.to, t.when) for t in o.next] != [(t.to, t.when) for t in n.next]:
         c.add(Kind.TRANSITIONS_REORDERED, f"{sid}/next",
               "next steps listed in a different order", stage=sid)
+
+
+def _conditions(c: Collector, o: Stage, n: Stage) -> None:
+    """Computable conditions (``if``) and ``order`` changed on branches to the same stage."""
+    sid = n.id
+    old_if = _first_by([t for t in o.next], lambda t: t.to)
+    for t in n.next:
+        ot = old_if.get(t.to)
+        if ot is None:
+            continue
+        before = ot.condition.text if ot.condition else None
+        after = t.condition.text if t.condition else None
+        if before != after:
+            c.add(Kind.CONDITION_CHANGED, f"{sid}->{t.to}/if", f"computable condition for going on to {c.step(t.to)} changed",
+                  before or "(none)", after or "(none)", stage=sid)
+    if (o.order or "exclusive") != (n.order or "exclusive"):
+        c.add(Kind.ORDER_CHANGED, f"{sid}/order", "how the branches are chosen changed",
+              o.order or "exclusive", n.order or "exclusive", stage=sid)
+
+
+def _describe_input(i: Input) -> str:
+    parts = [i.type]
+    if i.unit:
+        parts.append(f"in {i.unit}")
+    if i.range:
+        from generator.core.expressions import format_value
+
+        parts.append(f"from {format_value(i.range[0], i)} to {format_value(i.range[1], i)}")
+    if i.choices:
+        parts.append("one of " + ", ".join(i.choices))
+    return " ".join(parts)
+
+
+def _inputs(c: Collector) -> None:
+    old, new = c.old.input_by_id, c.new.input_by_id
+    for iid, i in new.items():
+        o = old.get(iid)
+        if o is None:
+            c.add(Kind.INPUT_ADDED, f"input/{iid}", f"input {iid} added to the data dictionary", None, _describe_input(i))
+            continue
+        if _describe_input(o) != _describe_input(i):
+            c.add(Kind.INPUT_CHANGED, f"input/{iid}", f"input {iid} changed", _describe_input(o), _describe_input(i))
+        if o.label != i.label:
+            c.add(Kind.INPUT_RELABELLED, f"input/{iid}/label", f"label of input {iid} changed", o.label, i.label)
+    for iid, o in old.items():
+        if iid not in new:
+            c.add(Kind.INPUT_REMOVED, f"input/{iid}", f"input {iid} removed from the data dictionary",
+                  _describe_input(o), None)
+    if (c.old.computable or None) != (c.new.computable or None):
+        c.add(Kind.COMPUTABLE_CHANGED, "computable", "whether every decision must be computable changed",
+              c.old.computable or "(not required)", c.new.computable or "(not required)")
+
+
+def _rerouted(c: Collector, old_file: ScenarioFile, new_file: ScenarioFile) -> None:
+    """Each scenario in both versions whose walk ends elsewhere or takes another route."""
+    olds = {s.id: s for s in old_file.scenarios}
+    for sc in new_file.scenarios:
+        before = olds.get(sc.id)
+        if before is None:
+            continue
+        a, b = walk(c.old, before), walk(c.new, sc)
+        if a.route == b.route and a.stuck == b.stuck:
+            continue
+        def where(w) -> str:
+            return f"{c.title(w.ended)} ({w.ended})" + (" and stops there" if w.stuck else "")
+        if a.ended != b.ended or a.stuck != b.stuck:
+            summary = f"Patient '{sc.name}' now goes to {where(b)} instead of {where(a)}"
+        else:
+            summary = f"Patient '{sc.name}' still reaches {where(b)}, by another route"
+        c.changes.append(Change(Kind.SCENARIO_REROUTED, f"scenario/{sc.id}", summary,
+                                " → ".join(a.route), " → ".join(b.route)))
 
 
 def _id_list(c: Collector, sid: str, kinds: tuple[Kind, Kind], old: Sequence[str], new: Sequence[str],

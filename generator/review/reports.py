@@ -151,6 +151,20 @@ def _consequences(diff: PathwayDiff, limit: int) -> list[str]:
     return out + [""]
 
 
+def _rerouted(diff: PathwayDiff, limit: int) -> list[str]:
+    """The patients a change sends elsewhere, from the scenario files: first, as they matter most."""
+    moved = diff.rerouted
+    if not moved:
+        return []
+    rows = [f"| ⚠️ {md_inline(c.summary)} | {md_inline(_cut(c.old))} | {md_inline(_cut(c.new))} |" for c in moved]
+    head = ["| Patient | Route before | Route after |", "| --- | --- | --- |"]
+    out = [f"### Patients this change re-routes ({len(moved)})", "",
+           "Example patients from the scenario files whose way through the pathway changes.", "", *head, *rows[:limit]]
+    if rows[limit:]:
+        out += ["", f"<details><summary>{len(rows) - limit} more</summary>", "", *head, *rows[limit:], "", "</details>"]
+    return out + [""]
+
+
 def _counts(diff: PathwayDiff) -> str:
     parts = []
     for imp, word in ((Impact.SUBSTANTIVE, "to patient care"), (Impact.EDITORIAL, "to wording"),
@@ -184,6 +198,7 @@ def format_markdown(diff: PathwayDiff, old: Pathway, new: Pathway, *, mermaid: b
         if missing:
             out.append(f"> - Before release this change still needs {md_inline(' and '.join(missing))}.")
         out.append("")
+    out += _rerouted(diff, section_rows)
     out += _consequences(diff, section_rows)
     for imp in (Impact.SUBSTANTIVE, Impact.EDITORIAL, Impact.METADATA):
         out += _section(SECTION_TITLES[imp], SECTION_INTROS[imp], diff.by_impact(imp), section_rows)
@@ -289,7 +304,8 @@ def format_text(diff: PathwayDiff, *, colour: bool = False) -> str:
     missing = diff.missing_for_release()
     if missing:
         out.append(paint(f"warning: before release this change still needs {' and '.join(missing)}", "!"))
-    groups = [("Consequences for the routes through the pathway", diff.consequences)]
+    groups = [("Patients this change re-routes", diff.rerouted),
+              ("Consequences for the routes through the pathway", diff.consequences)]
     groups += [(SECTION_TITLES[imp], diff.by_impact(imp)) for imp in Impact]
     for title, changes in groups:
         if not changes:
