@@ -243,6 +243,9 @@ class _Build(Transformer):
         return item.loc
 
     def _ref(self, tok: Token) -> Ref:
+        if tok in _KEYWORDS:
+            raise ExpressionError(f"'{tok}' is a keyword, not an input: a comparison starts with the input "
+                                  "(write 'flag == false', not 'false == flag')", self._loc(tok))
         if tok.lower() in _KEYWORDS:
             raise ExpressionError(f"'{tok}' is a keyword; write it in lower case ('{tok.lower()}')", self._loc(tok))
         return Ref(str(tok), self._loc(tok))

@@ -167,6 +167,12 @@ class _Reader:
                     target = self.stage(v, f"{where}: 'choose' {stage_id}")
                     if target is None:
                         continue
+                    from generator.core.decisions import is_computable
+
+                    if is_computable(self.p.stage_by_id[stage_id]):
+                        self.bad(f"{where}: 'choose' {stage_id}: this decision is computable — its branch follows "
+                                 "from the inputs; remove this line (or set the inputs)", key_node.loc)
+                        continue
                     targets = [t.to for t in self.p.stage_by_id[stage_id].next]
                     if target not in targets:
                         self.bad(f"{where}: 'choose' {stage_id}: '{target}' is not one of its next stages: "
@@ -317,7 +323,8 @@ class Outcome:
 def run(p: Pathway, sc: Scenario) -> Outcome:
     """Walk ``sc`` and compare it with what it expects."""
     w = walk(p, sc)
-    route = " → ".join(w.route)
+    shown = w.route if len(w.route) <= 12 else (*w.route[:4], "…", *w.route[-6:])
+    route = " → ".join(shown)
     label = f"scenario '{sc.id}'" + (f" ({echo(sc.name, 60)})" if sc.name != sc.id else "")
     loc = sc.locs.get("expect", sc.loc)
     msg = None
