@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 from generator.core import limits
 from generator.core.echo import echo
@@ -33,6 +33,7 @@ from generator.core.expressions import (
     Compare,
     Expr,
     Input,
+    Literal,
     Member,
     Not,
     Or,
@@ -42,7 +43,6 @@ from generator.core.expressions import (
     Var,
     atoms,
     const,
-    eval_atom,
     format_value,
     literal_value,
     type_problems,
@@ -84,7 +84,7 @@ class Cell:
 
 
 def _constants(atom: Atom, inp: Input) -> Iterator[Value]:
-    lits = ()
+    lits: tuple[Literal, ...] = ()
     if isinstance(atom, Compare):
         lits = (atom.value,)
     elif isinstance(atom, Range):
@@ -105,17 +105,19 @@ def cells(inp: Input, constants: Sequence[Value]) -> list[Cell]:
     if inp.type == "boolean":
         return [Cell(True), Cell(False)]
     if inp.type == "choice":
-        named = [c for c in inp.choices if c in set(constants)]
-        rest = [c for c in inp.choices if c not in set(constants)]
-        out = [Cell(c) for c in named]
+        mentioned = set(constants)
+        named = [c for c in inp.choices if c in mentioned]
+        rest = [c for c in inp.choices if c not in mentioned]
+        choice_cells = [Cell(c) for c in named]
         if rest:
             around = f"or any other value: {', '.join(rest[:4])}{', …' if len(rest) > 4 else ''}" if len(rest) > 1 else ""
-            out.append(Cell(rest[0], around))
-        return out
+            choice_cells.append(Cell(rest[0], around))
+        return choice_cells
     integer = inp.type == "integer"
     lo, hi = inp.range if inp.range else (None, None)
-    pts = sorted({Fraction(c) for c in constants if isinstance(c, Fraction)
-                  and (lo is None or c >= lo) and (hi is None or c <= hi)} | ({lo, hi} - {None}))  # type: ignore[operator]
+    cuts: set[Fraction] = {c for c in constants if isinstance(c, Fraction)
+                           and (lo is None or c >= lo) and (hi is None or c <= hi)}
+    pts = sorted(cuts | {x for x in (lo, hi) if x is not None})
     # An integer input has no value at 2.5, but a cut there still splits the integers (2 | 3):
     # the point is dropped and the intervals either side keep their whole numbers.
 
@@ -172,38 +174,65 @@ def _inside(a: Fraction | None, b: Fraction | None, integer: bool) -> Fraction |
     return mid
 
 
-# -- three-valued evaluation --------------------------------------------------------------------
+# -- three-valued evaluation ---------------------------------------------------------------------
+
+_OPS = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+}
+
+Compiled = Callable[[Mapping[str, int]], "bool | None"]
 
 
-def _ev(expr: Expr, assign: Mapping[str, Value], inputs: Mapping[str, Input]) -> bool | None:
-    """True, False, or None when it depends on inputs not yet assigned."""
+def _test(atom: Atom, inp: Input) -> Callable[[Value], bool]:
+    """The atom as a test of its input's value, constants converted once."""
+    if isinstance(atom, Var):
+        return lambda v: v is True
+    if isinstance(atom, Member):
+        vals = frozenset(_const(v, inp) for v in atom.values)
+        neg = atom.negated
+        return lambda v: (v in vals) != neg
+    if isinstance(atom, Compare):
+        op, k = _OPS[atom.op], _const(atom.value, inp)
+        return lambda v: op(v, k)
+    lo, hi = _const(atom.low, inp), _const(atom.high, inp)
+    lo_op, hi_op = _OPS["<=" if atom.low_inclusive else "<"], _OPS["<=" if atom.high_inclusive else "<"]
+    return lambda v: lo_op(lo, v) and hi_op(v, hi)
+
+
+def compile3(expr: Expr, tables: Mapping[int, tuple[bool, ...]]) -> Compiled:
+    """``expr`` in three-valued logic as a function of a partial assignment of *cell indexes*
+    (missing: not yet known).  ``tables`` gives each atom's truth on every cell of its input
+    (by ``id(atom)``), worked out once per decision: the split evaluates it thousands of times."""
     if isinstance(expr, Otherwise):
-        return True
+        return lambda a: True
     if isinstance(expr, Not):
-        v = _ev(expr.operand, assign, inputs)
-        return None if v is None else not v
-    if isinstance(expr, And):
-        res: bool | None = True
-        for e in expr.operands:
-            v = _ev(e, assign, inputs)
-            if v is False:
-                return False
-            if v is None:
-                res = None
-        return res
-    if isinstance(expr, Or):
-        res = False
-        for e in expr.operands:
-            v = _ev(e, assign, inputs)
-            if v is True:
-                return True
-            if v is None:
-                res = None
-        return res
-    name = expr.input.name
-    if name not in assign:
-        return None
-    return eval_atom(expr, assign[name], inputs[name])
+        inner = compile3(expr.operand, tables)
+
+        def neg(a):
+            v = inner(a)
+            return None if v is None else not v
+        return neg
+    if isinstance(expr, (And, Or)):
+        parts = [compile3(e, tables) for e in expr.operands]
+        stop = not isinstance(expr, And)  # the value that settles it: False for and, True for or
+
+        def both(a):
+            res: bool | None = not stop
+            for f in parts:
+                v = f(a)
+                if v is stop:
+                    return stop
+                if v is None:
+                    res = None
+            return res
+        return both
+    name, table = expr.input.name, tables[id(expr)]
+
+    def atom(a):
+        k = a.get(name)
+        return None if k is None else table[k]
+    return atom
 
 
 # -- the proof --------------------------------------------------------------------------------
@@ -261,15 +290,19 @@ def prove(conds: Sequence[Expr], inputs: Mapping[str, Input], first_match: bool,
     uses = [set(a.input.name for a in atoms(c)) for c in conds]
     other = [i for i, c in enumerate(conds) if isinstance(c, Otherwise)]
     plain = [i for i in range(len(conds)) if i not in other]
+    plain_set = frozenset(plain)
+    tables = {id(atom): tuple(_test(atom, inputs[atom.input.name])(cell.value) for cell in domain[atom.input.name])
+              for c in conds for atom in atoms(c)}
+    compiled = [compile3(c, tables) for c in conds]
     proof = Proof({}, None, set(), 0)
-    assign: dict[str, Value] = {}
+    assign: dict[str, int] = {}  # input -> index of its cell
     path: list[tuple[str, Cell]] = []
 
     def visit() -> None:
         proof.work += len(conds)
         if proof.work > budget:
             raise ProofTooBig
-        states = [_ev(conds[i], assign, inputs) if i in plain else None for i in range(len(conds))]
+        states = [compiled[i](assign) if i in plain_set else None for i in range(len(conds))]
         undecided = [i for i in plain if states[i] is None]
         if first_match:
             for i in range(len(conds)):
@@ -299,10 +332,14 @@ def prove(conds: Sequence[Expr], inputs: Mapping[str, Input], first_match: bool,
                     proof.gap = Witness(tuple(path))
             if not undecided:
                 return
-        live = set().union(*(uses[i] for i in range(len(conds)) if states[i] is None and i in plain))
+            live_branches = true + undecided
+            if true and all(i in proof.reachable for i in undecided) and all(
+                    (a, b) in proof.overlaps for a in live_branches for b in live_branches if a < b):
+                return  # nothing new can be found below: no gap (a branch holds), every pair known
+        live = set().union(*(uses[i] for i in range(len(conds)) if states[i] is None and i in plain_set))
         name = next(n for n in order if n not in assign and n in live)
-        for cell in domain[name]:
-            assign[name] = cell.value
+        for k, cell in enumerate(domain[name]):
+            assign[name] = k
             path.append((name, cell))
             visit()
             path.pop()
@@ -391,14 +428,14 @@ def check_decisions(ctx: Context) -> Iterator[Problem]:
                 yield _err(Rule.UNIT_MISMATCH if tp.kind == "unit" else Rule.TYPE_MISMATCH, tp.message, tp.loc)
         if ok and len(conditioned) == len(s.next) and len(s.next) >= 2:
             yield from _proof_problems(s, inputs, budget)
-    for i in p.inputs:
-        if i.id not in used:
-            yield _warn(Rule.UNUSED_INPUT, f"input '{echo(i.id)}' is not used by any condition; use it in an 'if' "
-                        "or remove it", _loc(i, "id"))
-        for ref in i.references:
+    for entry in p.inputs:
+        if entry.id not in used:
+            yield _warn(Rule.UNUSED_INPUT, f"input '{echo(entry.id)}' is not used by any condition; use it in an 'if' "
+                        "or remove it", _loc(entry, "id"))
+        for ref in entry.references:
             if ref.id not in p.reference_by_id:
-                yield _err(Rule.UNKNOWN_REFERENCE, f"input '{echo(i.id)}': reference '{echo(ref.id)}' is not defined",
-                           ref.loc, Hint(ref.id, list(p.reference_by_id)))
+                yield _err(Rule.UNKNOWN_REFERENCE, f"input '{echo(entry.id)}': reference '{echo(ref.id)}' is not "
+                           "defined", ref.loc, Hint(ref.id, list(p.reference_by_id)))
     yield from _range_problems(p, inputs)
 
 

@@ -38,7 +38,7 @@ MAX_SUGGESTION_WORK = 50_000
 #: Most work spent proving one computable decision exclusive and exhaustive, in branch
 #: evaluations (generator/core/decisions.py); a real decision needs a few dozen.  Past it the
 #: decision gets a located ``limit-exceeded`` error instead of a hang.
-MAX_PROOF_WORK = 200_000
+MAX_PROOF_WORK = 100_000
 
-#: Most proof work for one file, over all its decisions (a few seconds at most).
-MAX_PROOF_WORK_TOTAL = 2_000_000
+#: Most proof work for one file, over all its decisions (about two seconds at most).
+MAX_PROOF_WORK_TOTAL = 400_000

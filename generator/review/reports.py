@@ -156,7 +156,8 @@ def _rerouted(diff: PathwayDiff, limit: int) -> list[str]:
     moved = diff.rerouted
     if not moved:
         return []
-    rows = [f"| ⚠️ {md_inline(c.summary)} | {md_inline(_cut(c.old))} | {md_inline(_cut(c.new))} |" for c in moved]
+    rows = [f"| ⚠️ {md_inline(c.summary)} | {md_inline(_cut(c.old or ''))} | {md_inline(_cut(c.new or ''))} |"
+            for c in moved]
     head = ["| Patient | Route before | Route after |", "| --- | --- | --- |"]
     out = [f"### Patients this change re-routes ({len(moved)})", "",
            "Example patients from the scenario files whose way through the pathway changes.", "", *head, *rows[:limit]]
