@@ -49,6 +49,8 @@ test: setup lint
 	@scripts/install-system-deps.sh all
 	@$(MAKE) --no-print-directory node_modules/.installed
 	$(BIN)/python -m pytest -n auto -q
+	@# The seed's patient scenarios, once it has them (pathway test exits 1 if one goes astray).
+	@if [ -f $(basename $(PATHWAY)).scenarios.yaml ]; then $(BIN)/pathway test $(PATHWAY); fi
 
 bench: setup
 	$(BIN)/python -m benchmarks.run

@@ -63,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--worst", type=parse_sizes, metavar="SIZES", nargs="?", const=[1000, 5000], default=None,
                     help="instead: validate every worst-case shape at these sizes (default 1000,5000) "
                          "into OUT/worst.md and OUT/worst.json")
+    ap.add_argument("--computable", type=parse_sizes, metavar="SIZES", nargs="?", const=[10, 100, 300, 1000],
+                    default=None, help="instead: only `pathway validate` of pathways with computable decisions "
+                    "(default sizes 10,100,300,1000) into OUT/computable.md")
     ap.add_argument("--profile", type=int, metavar="N", default=None,
                     help="also cProfile one `pathway build` at N into OUT/profile-build-N.txt")
     args = ap.parse_args(argv)
@@ -77,6 +80,17 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "worst.md").write_text(md, encoding="utf-8")
         (args.out / "worst.json").write_text(json.dumps({"machine": info, "argv": argv, "shapes": worst},
                                                         indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(md)
+        return 0
+    if args.computable:
+        crows: list[Row] = []
+        for n in args.computable:
+            b = Bench(n, work, args.repeats if args.repeats is not None else 3, 0)
+            log(f"N={n}: validate (computable)")
+            b.guarded("validate (computable)", b.validate_computable)
+            crows += b.rows
+        md = report(crows, [], [], info, argv, f"best of {args.repeats if args.repeats is not None else 3}")
+        (args.out / "computable.md").write_text(md, encoding="utf-8")
         print(md)
         return 0
     rows: list[Row] = []

@@ -46,7 +46,8 @@ class Bench:
         self.yaml.write_text(synth.generate(self.n), encoding="utf-8")
         self.site["yaml_kb"] = self.yaml.stat().st_size / 1024
         self.site["stages"] = self.n
-        for name, fn in (("validate", self.validate), ("diagrams", self.diagrams),
+        for name, fn in (("validate", self.validate), ("validate (computable)", self.validate_computable),
+                         ("diagrams", self.diagrams),
                          ("build", self.build), ("pdf", self.pdf)):
             log(f"N={self.n}: {name}")
             self.guarded(name, fn)
@@ -72,6 +73,25 @@ class Bench:
             if note:
                 row.notes.append(note)
             self.rows.append(row)
+
+    def validate_computable(self) -> None:
+        """``pathway validate`` of a pathway whose decisions are all computable (each one proved)."""
+        from benchmarks import computable
+
+        path = self.dir / "computable.yaml"
+        path.write_text(computable.generate(self.n), encoding="utf-8")
+        floor = best_of(self.repeats, [PY, "-m", "benchmarks.probes", "yaml", str(path), "csafe"], cwd=self.dir)
+        ours = best_of(self.repeats, PATHWAY + ["validate", "--strict", str(path)], cwd=self.dir)
+        row = Row(self.n, "validate (computable)", floor="yaml.load(CSafeLoader)", target=f"< {VALIDATE_TARGET_S:g} s")
+        if ours.ok:
+            row.set_ours(ours)
+        else:
+            row.notes.append(failure(ours, "pathway validate (computable)"))
+        if floor.ok:
+            row.set_floor(floor)
+        else:
+            row.notes.append(failure(floor, "yaml.load(CSafeLoader)"))
+        self.rows.append(row)
 
     # -- diagrams ------------------------------------------------------------
 

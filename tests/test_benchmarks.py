@@ -21,8 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # benchmarks/ is not an installed package
     sys.path.insert(0, str(REPO))
 
-from benchmarks import run, synth  # noqa: E402
-from generator.core.pipeline import check_file  # noqa: E402
+from benchmarks import computable, run, synth  # noqa: E402
+from generator.core.pipeline import check_file, check_text  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 25)
 
@@ -42,6 +42,16 @@ def test_synth_validates_with_zero_problems(tmp_path, n):
     assert not problems, "\n".join(f"{p.location}: {p.severity.value}: {p.message} [{p.rule}]" for p in problems)
     assert result.pathway is not None
     assert len(result.pathway.stages) == n
+
+
+@pytest.mark.parametrize("n", [2, 10, 100])
+def test_computable_benchmark_pathway_validates_with_zero_problems_and_is_all_computable(n):
+    from generator.core.decisions import is_computable
+
+    result = check_text(computable.generate(n), "computable.yaml", today=TODAY)
+    assert result.problems == ()
+    decisions = [s for s in result.pathway.stages if s.kind == "decision"]
+    assert all(is_computable(s) for s in decisions) and (decisions or n < 6)
 
 
 @pytest.mark.parametrize("n", [10, 100])
