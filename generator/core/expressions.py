@@ -385,11 +385,6 @@ def _syntax_message(text: str, exc: UnexpectedInput) -> tuple[str, int]:
     return f"'{tok}' cannot appear here{_expected(exc)}", pos
 
 
-def _at(base: Location, text_offset: int) -> Callable[[int], Location]:
-    """Offsets in the expression to file locations, for a value on one line starting at ``base``."""
-    return lambda pos: Location(base.file, base.line, base.col + text_offset + pos)
-
-
 def parse(text: str, at: Callable[[int], Location], *, start: str = "start") -> Expr | Literal:
     """Parse a condition (or, with ``start='value_only'``, one value); raise ``ExpressionError``."""
     try:
@@ -524,10 +519,15 @@ def type_problems(expr: Expr, inputs: Mapping[str, Input]) -> Iterator[TypeProbl
             what = "a range" if isinstance(atom, Range) else f"'{atom.op}'"
             yield TypeProblem("type", f"{what} needs a number, but '{inp.id}' is a {t}: use == or !=", atom.loc)
             continue
-        for v in lits:
-            got = literal_value(v, inp)
+        got_all = [literal_value(v, inp) for v in lits]
+        for got in got_all:
             if isinstance(got, TypeProblem):
                 yield got
+        if isinstance(atom, Range) and not any(isinstance(g, TypeProblem) for g in got_all):
+            low, high = got_all
+            if low > high or (low == high and not (atom.low_inclusive and atom.high_inclusive)):  # type: ignore[operator]
+                yield TypeProblem("type", f"the range from {atom.low.text} to {atom.high.text} holds no value: "
+                                  "write the lower end first", atom.loc)
 
 
 def _example(inp: Input) -> str:

@@ -141,7 +141,7 @@ class Kind(enum.StrEnum):
     INPUT_CHANGED = "input-changed", "input", _S, "~"
     INPUT_RELABELLED = "input-relabelled", "input", _E, "~", None, WORDS
     COMPUTABLE_CHANGED = "computable-changed", "pathway", _S, "~"
-    SCENARIO_REROUTED = "scenario-rerouted", "scenario", _S, "!"
+    SCENARIO_REROUTED = "scenario-rerouted", "graph", _S, "!"  # a consequence, listed first (PathwayDiff.rerouted)
 
 
 @dataclass(frozen=True)

@@ -274,13 +274,21 @@ def _inputs(c: Collector) -> None:
 
 
 def _rerouted(c: Collector, old_file: ScenarioFile, new_file: ScenarioFile) -> None:
-    """Each scenario in both versions whose walk ends elsewhere or takes another route."""
+    """Each scenario in both versions whose walk ends elsewhere or takes another route.
+
+    Only scenarios in both files count: a patient added with the change has no route before it.
+    """
     olds = {s.id: s for s in old_file.scenarios}
     for sc in new_file.scenarios:
         before = olds.get(sc.id)
         if before is None:
             continue
-        a, b = walk(c.old, before), walk(c.new, sc)
+        # The same patient through both versions: the new file's patient, unless the old pathway
+        # cannot take it (an input renamed or added), then the old file's own.
+        b = walk(c.new, sc)
+        a = walk(c.old, sc)
+        if a.stuck:
+            a = walk(c.old, before)
         if a.route == b.route and a.stuck == b.stuck:
             continue
         def where(w) -> str:

@@ -217,3 +217,23 @@ def test_diff_lists_the_patients_a_threshold_change_reroutes(tmp_path, capsys) -
     assert ("Patient 'Partial relief after the medial branch block' now goes to Discharge (discharge) instead of "
             "Clinical judgement (judgement)") in out
     assert "**Substantive change" in out
+
+
+@pytest.mark.parametrize("condition, rule, col, words", [
+    ("mbb_relief between 10 % and 5 %", "type-mismatch", 13, "holds no value"),
+    ("mbb_relief == 0.5", "unit-mismatch", 27, "write it in '%'"),
+    ("mbb_relief == 120 %", "type-mismatch", 27, "outside the range"),
+    ("mbb_relief", "type-mismatch", 13, "not true or false"),
+    ("mbb_relief in [a, b]", "type-mismatch", 13, "picks among choices"),
+    ("rfa_response < too-early", "type-mismatch", 13, "needs a number"),
+    ("rfa_response == too_early", "type-mismatch", 29, "did you mean 'too-early'?"),
+    ("other_cause == 1", "type-mismatch", 28, "cannot be compared with the number 1"),
+    ("time_since_rfa < 3", "unit-mismatch", 30, "unit of time"),
+])
+def test_type_and_unit_problems_are_located_in_the_condition(condition: str, rule: str, col: int, words: str) -> None:
+    src = PATHWAY.read_text(encoding="utf-8")
+    line = src.splitlines().index("        if: mbb_relief == 0 %") + 1
+    text = src.replace("if: mbb_relief == 0 %", f"if: {condition}")
+    found = [q for q in check_text(text, "p.yaml").problems if q.rule == rule]
+    assert [(q.location.line, q.location.col) for q in found] == [(line, col)]
+    assert words in found[0].message
