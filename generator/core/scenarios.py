@@ -285,6 +285,8 @@ def walk(p: Pathway, sc: Scenario) -> Walk:
             return Walk(tuple(route))
         if is_computable(stage):
             taken = None
+            if any(t.condition.expr is None for t in branches):  # type: ignore[union-attr]
+                return Walk(tuple(route), f"decision '{cur}' has a condition that does not parse: fix the pathway first")
             try:
                 for t in branches:
                     if evaluate(t.condition.expr, values, inputs):  # type: ignore[union-attr,arg-type]
