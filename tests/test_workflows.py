@@ -342,6 +342,29 @@ def test_mkdocs_reads_site_url_from_the_environment(monkeypatch: pytest.MonkeyPa
     assert not load_config(config_file=str(REPO / "mkdocs.yml"))["site_url"]  # local builds: none
 
 
+@pytest.mark.slow
+@pytest.mark.dot
+def test_a_build_with_the_pages_address_works_under_the_repository_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What deploy.yml's build step does: the 404 page links under /REPO/ and the sitemap lists every page."""
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    from generator.cli import main
+
+    monkeypatch.setenv("PATHWAY_SITE_URL", "https://example-org.github.io/care-pathways")
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    site = tmp_path / "site"
+    assert main(["build", str(REPO / "pathway.yaml"), "-d", str(site), "--no-pdf", "-f", str(REPO / "mkdocs.yml")]) == 0
+    page_404 = (site / "404.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'(?:href|src)="(/[^"]*)"', page_404)
+    assert hrefs and all(h.startswith("/care-pathways/") for h in hrefs), hrefs
+    locs = re.findall(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8"))
+    pages = [p for p in site.rglob("index.html")]
+    assert len(locs) == len(pages) > 5
+    assert all(loc.startswith("https://example-org.github.io/care-pathways/") for loc in locs)
+
+
 def test_publishing_workflows_use_no_dependency_cache() -> None:
     """A cache written by another run must not reach what is published (cache poisoning)."""
     for name in ("deploy.yml",):
