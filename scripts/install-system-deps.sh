@@ -41,5 +41,12 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
+# APT_ARCHIVES (CI): keep the downloaded .deb files in this folder, so a cache can bring them back.
+archives=()
+if [ -n "${APT_ARCHIVES:-}" ]; then
+  dir="${APT_ARCHIVES/#\~/$HOME}"
+  mkdir -p "$dir/partial"
+  archives=(-o "Dir::Cache::Archives=$dir")
+fi
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${archives[@]}" "${missing[@]}" >/dev/null

@@ -48,8 +48,22 @@ def test_hook_runs_only_for_pathway_files() -> None:
         assert files.search(name), name
     for name in ("mkdocs.yml", "my-pathway.yaml", "pathway.yaml.bak", ".github/workflows/pr.yml"):
         assert not files.search(name), name
-    # `pathway validate` takes one FILE, so pre-commit must not pass a list of names.
-    assert hook["pass_filenames"] is False
+    # pre-commit passes the changed files by name (its default), so a pathway anywhere can be checked.
+    assert hook.get("pass_filenames", True) is True
+
+
+def test_hook_command_checks_every_file_pre_commit_passes(capsys) -> None:
+    """Run the hook's entry the way pre-commit does: entry + the changed file names."""
+    from generator.cli import main
+
+    hook = next(h for h in _hooks() if h["id"] == "pathway-validate")
+    _, *argv = hook["entry"].split()
+    fixtures = REPO / "tests" / "fixtures"
+    good, bad = fixtures / "core" / "valid.yaml", fixtures / "bad" / "unknown-kind.yaml"
+    assert main([*argv, str(good), str(good)]) == 0
+    assert main([*argv, str(good), str(bad)]) == 1  # the bad one last: every file counts
+    out = capsys.readouterr().out
+    assert f"{bad}:10:11: error:" in out
 
 
 def test_repo_config_uses_the_hook_locally_and_pins_the_rest() -> None:
@@ -57,7 +71,7 @@ def test_repo_config_uses_the_hook_locally_and_pins_the_rest() -> None:
     local = next(r for r in config["repos"] if r["repo"] == "local")
     hook = next(h for h in local["hooks"] if h["id"] == "pathway-validate")
     assert hook["entry"].endswith("pathway validate")
-    assert hook["pass_filenames"] is False
+    assert hook.get("pass_filenames", True) is True
     remote = [r for r in config["repos"] if r["repo"] not in ("local", "meta")]
     assert remote, "expected the standard hygiene hooks"
     ids = {h["id"] for r in remote for h in r["hooks"]}

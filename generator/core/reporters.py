@@ -7,6 +7,7 @@ the terminal gets colour.
 from __future__ import annotations
 
 import json
+import re
 from typing import Sequence
 
 from generator.core.hygiene import printable
@@ -79,17 +80,74 @@ def _escape_property(s: str) -> str:
     return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(problems: Sequence[Problem]) -> str:
-    """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=rule::message``."""
+#: GitHub shows at most 10 error and 10 warning annotations per step (and 50 per job) and drops the
+#: rest without a word (actions/toolkit docs/problem-matchers.md, "Limitations").
+ANNOTATIONS_PER_KIND = 10
+
+#: GitHub's cap on one step's summary is 1 MiB; the table stops a little short of it.
+SUMMARY_BUDGET = 1_000_000
+
+
+def format_github(problems: Sequence[Problem], *, per_kind: int = ANNOTATIONS_PER_KIND) -> str:
+    """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=rule::message``.
+
+    At most ``per_kind`` errors and ``per_kind`` warnings, the first in file order: GitHub would drop
+    the others silently.  Then one ``::notice`` counts what was left out and points to the step
+    summary (``format_github_summary``), which lists everything.
+    """
     lines = []
+    shown = {Severity.ERROR: 0, Severity.WARNING: 0}
+    left_out = {Severity.ERROR: 0, Severity.WARNING: 0}
     for p in problems:
+        if shown[p.severity] >= per_kind:
+            left_out[p.severity] += 1
+            continue
+        shown[p.severity] += 1
         loc = p.location
         props = ",".join(
             f"{k}={_escape_property(str(v))}"
             for k, v in (("file", loc.file), ("line", loc.line), ("col", loc.col), ("title", p.rule))
         )
         lines.append(f"::{p.severity.value} {props}::{_escape_data(_bounded(p.message))}\n")
+    hidden = sum(left_out.values())
+    if hidden:
+        parts = [f"{n} {sev.value}{'s' if n != 1 else ''}" for sev, n in left_out.items() if n]
+        lines.append(
+            f"::notice title=more problems::{' and '.join(parts)} more are not shown as annotations "
+            f"(GitHub shows {per_kind} of each kind per step); the step summary lists all {len(problems)} problems, "
+            f"and 'pathway validate' prints them\n"
+        )
     return "".join(lines)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>&:])")
+
+
+def _markdown_text(s: str) -> str:
+    # A pathway's values reach the summary: every Markdown or HTML character is escaped, so none can
+    # make a link, an image (a tracking pixel) or a table cell of its own.
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", safe(_bounded(s)))
+
+
+def format_github_summary(problems: Sequence[Problem], *, title: str = "pathway validate",
+                          budget: int = SUMMARY_BUDGET) -> str:
+    """Every problem as a Markdown table for ``$GITHUB_STEP_SUMMARY`` (annotations show only 10 of each kind)."""
+    out = [f"### {_markdown_text(title)}: {summary_line(problems)}\n"]
+    if not problems:
+        return out[0]
+    out.append("\n| | Where | Problem | Rule |\n| --- | --- | --- | --- |\n")
+    size = sum(len(x.encode("utf-8")) for x in out)
+    for i, p in enumerate(problems):
+        mark = "❌" if p.severity is Severity.ERROR else "⚠️"
+        row = (f"| {mark} {p.severity.value} | {_markdown_text(str(p.location))} | {_markdown_text(p.message)} "
+               f"| {_markdown_text(p.rule)} |\n")
+        tail = f"\n… and {len(problems) - i:,} more: run 'pathway validate' to see them all.\n"
+        if size + len(row.encode("utf-8")) + len(tail.encode("utf-8")) > budget:
+            out.append(tail)
+            break
+        out.append(row)
+        size += len(row.encode("utf-8"))
+    return "".join(out)
 
 
 def to_dicts(problems: Sequence[Problem]) -> list[dict[str, object]]:

@@ -9,7 +9,8 @@ Each object in ``pathway.yaml`` (the pathway, a stage, a branch, …) is an
   completion and hover help — ``pathway schema`` prints it.
 
 To add a field: add a ``FieldSpec`` here, read it in ``loader.py``, add it to the
-model, and run ``pathway schema -o schema/pathway.schema.json``.
+model, and run ``pathway schema -o schema/pathway.schema.json`` and
+``pathway schema -o generator/core/pathway.schema.json`` (the copy shipped in the package).
 """
 
 from __future__ import annotations
@@ -251,7 +252,11 @@ PATHWAY = ObjectSpec(
     ),
 )
 
-SCHEMA_ID = "https://example.org/pathway-publisher/pathway.schema.json"
+#: The schema's identity: where the deploy workflow publishes it on the repository's GitHub Pages site
+#: (.github/workflows/deploy.yml), one file per format version, so an identifier never changes meaning.
+#: The owner and name follow mkdocs.yml's repo_url (a placeholder until the repository is real; a
+#: test keeps the two in step).
+SCHEMA_ID = "https://example-org.github.io/care-pathways/schema/pathway-1.schema.json"
 
 
 def json_schema() -> dict[str, Any]:
@@ -262,6 +267,7 @@ def json_schema() -> dict[str, Any]:
     """
     defs: dict[str, Any] = {}
     root = _object_schema(PATHWAY, defs)
+    _add_flow_rules(defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -300,7 +306,8 @@ def _field_schema(f: FieldSpec, defs: dict[str, Any]) -> dict[str, Any]:
     if f.type in (T.TEXT, T.MARKDOWN, T.REF):
         s = {"type": list(_TEXTISH)}
     elif f.type is T.URL:
-        s = {"type": "string"}
+        # bad-url, as far as a pattern can say it: http(s)://host… or mailto:…@…, no spaces inside.
+        s = {"type": "string", "pattern": _URL_PATTERN}
     elif f.type is T.SLUG:
         s = {"type": "string", "pattern": SLUG_PATTERN}
     elif f.type is T.DATE:
@@ -325,3 +332,55 @@ def _field_schema(f: FieldSpec, defs: dict[str, Any]) -> dict[str, Any]:
         # An empty optional key (``summary:``) is read as "not given".
         s["type"] = (s["type"] if isinstance(s["type"], list) else [s["type"]]) + ["null"]
     return {"description": f.description, **s}
+
+
+_URL_PATTERN = r"^\s*([Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]|[Mm][Aa][Ii][Ll][Tt][Oo]:[^\s]*@)\S*\s*$"
+
+
+def _kind_is(kind: str) -> dict[str, Any]:
+    return {"properties": {"kind": {"const": kind}}, "required": ["kind"]}
+
+
+def _add_flow_rules(defs: dict[str, Any]) -> None:
+    """The flow rules a schema can state, as ``if``/``then`` on the stage, so editors flag them as you type.
+
+    Each one is no stricter than the checker (generator/core/checks.py): a file the checker accepts
+    is never marked by an editor.
+    """
+    stage = defs[_def_name(STAGE)]
+    stage["allOf"] = [
+        {
+            # decision-branches and missing-when
+            "if": _kind_is("decision"),
+            "then": {
+                "description": "A decision needs at least two branches, each with a 'when'.",
+                "required": ["next"],
+                "properties": {
+                    "next": {
+                        "type": "array",
+                        "minItems": 2,
+                        "items": {
+                            "required": ["when"],
+                            "properties": {"when": {"type": list(_TEXTISH), "pattern": r"\S"}},
+                        },
+                    }
+                },
+            },
+        },
+        {
+            # outcome-has-next
+            "if": _kind_is("outcome"),
+            "then": {
+                "description": "An outcome ends the pathway: it has no 'next'.",
+                "properties": {"next": {"maxItems": 0}},
+            },
+        },
+    ]
+
+
+#: The rules the JSON Schema states (an editor flags them); the others need the whole file
+#: (cross-references, flow, dates) and only ``pathway validate`` reports them.
+SCHEMA_RULES: frozenset[str] = frozenset({
+    Rule.MISSING_FIELD, Rule.UNKNOWN_KEY, Rule.WRONG_TYPE, Rule.BAD_SLUG, Rule.UNKNOWN_KIND, Rule.UNKNOWN_STATUS,
+    Rule.BAD_FORMAT, Rule.BAD_DATE, Rule.BAD_URL, Rule.DECISION_BRANCHES, Rule.MISSING_WHEN, Rule.OUTCOME_HAS_NEXT,
+})

@@ -165,3 +165,84 @@ def test_a_bug_is_reported_in_one_line_not_a_traceback(monkeypatch, capsys) -> N
     assert main(["validate", str(VALID)]) == 1
     err = capsys.readouterr().err
     assert "internal error" in err and "please report" in err and "Traceback" not in err
+
+
+# --- several files (the pre-commit hook passes every changed pathway file) ------------------
+
+
+def test_several_files_each_reported_at_its_own_file_line_col(capsys) -> None:
+    kind, stage = BAD / "unknown-kind.yaml", BAD / "unknown-stage.yaml"
+    assert main(["validate", str(VALID), str(kind), str(stage)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert any(line.startswith(f"{kind}:10:11: error:") for line in out)
+    assert any(line.startswith(f"{stage}:13:13: error:") for line in out)
+    assert not any(line.startswith(str(VALID)) for line in out)
+    assert out[-1] == "2 errors, 1 warning in 2 of 3 files"
+
+
+def test_several_clean_files_exit_0_and_verbose_names_each(capsys) -> None:
+    other = BAD / "unreachable.yaml"  # a warning only
+    assert main(["validate", str(VALID), str(other)]) == 0
+    capsys.readouterr()
+    assert main(["validate", "-v", str(VALID), str(VALID)]) == 0  # a name given twice is checked once
+    assert capsys.readouterr().out == f"{VALID}: OK (7 stages)\n"
+
+
+def test_one_failing_file_among_several_fails_the_run(capsys) -> None:
+    # The failing file last: every file decides, not only the first.
+    assert main(["validate", str(VALID), str(VALID.parent / "valid.yaml"), str(BAD / "bad-format.yaml")]) == 1
+
+
+def test_a_missing_file_among_several_is_named_and_the_rest_still_checked(tmp_path, capsys) -> None:
+    missing = tmp_path / "nope.yaml"
+    assert main(["validate", str(missing), str(BAD / "unknown-kind.yaml")]) == 2
+    out = capsys.readouterr()
+    assert str(missing) in out.err and "Traceback" not in out.err
+    assert "[unknown-kind]" in out.out
+
+
+def test_stdin_cannot_be_mixed_with_files(capsys) -> None:
+    assert main(["validate", "-", str(VALID)]) == 2
+    assert "standard input" in capsys.readouterr().err
+
+
+def test_json_of_several_files_is_one_list_naming_each_file(capsys) -> None:
+    assert main(["validate", "--format", "json", str(BAD / "unknown-kind.yaml"), str(BAD / "bad-format.yaml")]) == 1
+    files = {p["file"] for p in json.loads(capsys.readouterr().out)}
+    assert files == {str(BAD / "unknown-kind.yaml"), str(BAD / "bad-format.yaml")}
+
+
+def _many_dead_ends(n: int) -> str:
+    """A pathway whose n middle stages are all dead ends: n warnings, far over GitHub's 10."""
+    stages = "\n".join(
+        f"  - id: s{i}\n    title: Stage {i}\n    kind: assessment" for i in range(n)
+    )
+    nexts = "\n".join(f"      - to: s{i}\n        when: case {i}" for i in range(n))
+    return (
+        "id: p\ntitle: P\nversion: '1'\nstatus: draft\nstart: d\nstages:\n"
+        f"  - id: d\n    title: D\n    kind: decision\n    next:\n{nexts}\n{stages}\n"
+    )
+
+
+def test_github_format_caps_annotations_and_writes_every_problem_to_the_step_summary(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    path = tmp_path / "pathway.yaml"
+    path.write_text(_many_dead_ends(30), encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert main(["validate", "--format", "github", "--strict", str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("::warning ") for line in lines) == 10
+    assert lines[-1].startswith("::notice ") and "20 warnings more" in lines[-1]
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n")  # appended, never overwritten
+    assert text.count("| ⚠️ warning |") == 30 and "30 warnings" in text
+
+
+def test_an_unwritable_step_summary_is_a_warning_not_a_failure(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "no" / "such" / "summary.md"))
+    assert main(["validate", "--format", "github", str(VALID)]) == 0
+    err = capsys.readouterr().err
+    assert "cannot write the step summary" in err and "Traceback" not in err

@@ -3,7 +3,7 @@
 //
 //   node tests/js/github-script.mjs SCRIPT_FILE SCENARIO_JSON   (run in the folder the script expects)
 //
-// SCENARIO_JSON: {context: {...}, pr: {head: {sha}}, comments: [...], issues: [...]}
+// SCENARIO_JSON: {context: {...}, pr: {head: {sha}}, comments: [...], issues: [...], jobs: [...], files: [...]}
 // Prints {calls: [[method, params], ...], failed: message|null, info: [...]}.
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -23,7 +23,13 @@ const record = (name, result) => async (params) => {
 
 const github = {
   rest: {
-    pulls: { get: record("pulls.get", () => scenario.pr) },
+    pulls: {
+      get: record("pulls.get", () => scenario.pr),
+      listFiles: record("pulls.listFiles", () => scenario.files ?? []),
+    },
+    actions: {
+      listJobsForWorkflowRun: record("actions.listJobsForWorkflowRun", () => scenario.jobs ?? []),
+    },
     issues: {
       listComments: record("issues.listComments", () => scenario.comments ?? []),
       listForRepo: record("issues.listForRepo", () => scenario.issues ?? []),
