@@ -49,7 +49,7 @@ GENERATED_DIR = "_generated"  # default output of `pathway generate`, relative t
 class PathwayConfig(base.Config):
     pathway_file = c.Type(str, default="pathway.yaml")  # relative to mkdocs.yml
     generated_dir = c.Type(str, default=GENERATED_DIR)  # relative to docs_dir; ignored on disk
-    cache_dir = c.Type(str, default=".cache/layout")  # relative to mkdocs.yml; Graphviz layouts
+    cache_dir = c.Type(str, default=".pathway-cache/layout")  # relative to mkdocs.yml; Graphviz layouts
     # Write the PDF handbook into the site as pathway.pdf (and only then link it from the home page).
     # `pathway build` turns it on (--no-pdf turns it off); `pathway serve` leaves it off: too slow per save.
     pdf = c.Type(bool, default=False)
