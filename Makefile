@@ -56,4 +56,4 @@ bench: setup
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(SITE) docs/_generated .cache test-artifacts .pytest_cache
+	rm -rf $(SITE) docs/_generated pathway-site .cache .pathway-cache test-artifacts .pytest_cache

@@ -262,7 +262,8 @@ def make_floor_project(yaml_path: Path, floor_dir: Path, work: Path) -> str | No
     s = run_once(PATHWAY + ["generate", str(yaml_path), "-o", str(gen)], cwd=work)
     if not s.ok:
         return failure(s, "pathway generate")
-    cfg = run_once([PY, "-m", "benchmarks.floorcfg", str(yaml_path), str(gen), str(floor_dir)], cwd=work)
+    # `pathway generate` writes a project: its pages are in docs/.
+    cfg = run_once([PY, "-m", "benchmarks.floorcfg", str(yaml_path), str(gen / "docs"), str(floor_dir)], cwd=work)
     if not cfg.ok:
         return failure(cfg, "writing the floor project")
     return None

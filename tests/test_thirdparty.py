@@ -329,7 +329,7 @@ def tab_through(page, limit: int) -> list[dict]:
         seen.append(page.evaluate("""() => {
           const el = document.activeElement;
           return {tag: el.localName, inDiagram: !!el.closest('figure.pathway-diagram svg'),
-                  name: el.getAttribute('aria-label') || '', href: el.getAttribute('href') || ''};
+                  name: el.getAttribute('aria-label') || '', href: el.getAttribute('href') || el.getAttribute('xlink:href') || ''};
         }"""))
     return seen
 
@@ -341,8 +341,8 @@ def test_flowchart_links_are_reached_with_tab_and_named(browser, base_url, path)
     try:
         page.goto(base_url + path)
         page.wait_for_load_state("load")
-        links = page.locator("figure.pathway-diagram svg a[href]")
-        want = {(links.nth(i).get_attribute("href"), links.nth(i).get_attribute("aria-label") or "")
+        links = page.locator("figure.pathway-diagram svg a[*|href]")  # xlink:href only (svgpost)
+        want = {(links.nth(i).get_attribute("xlink:href"), links.nth(i).get_attribute("aria-label") or "")
                 for i in range(links.count())}
         assert len(want) >= 3
         focused = tab_through(page, limit=len(want) + 250)
@@ -350,8 +350,12 @@ def test_flowchart_links_are_reached_with_tab_and_named(browser, base_url, path)
         assert reached == want
         # Every link has a name, and the browser's accessibility tree exposes it as a link with that name.
         assert all(name.strip() for _href, name in want)
+        # Chromium's own accessibility tree (Playwright's get_by_role counts an SVG <a> as a link only with a
+        # plain href, which the flowcharts do not carry: see generator/render/svgpost.py).
+        tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+        named_links = {n.get("name", {}).get("value") for n in tree if n.get("role", {}).get("value") == "link"}
         for _href, name in sorted(want)[:8]:
-            assert page.get_by_role("link", name=name, exact=True).count() >= 1, name
+            assert name in named_links, name
     finally:
         page.close()
 
@@ -362,8 +366,9 @@ def test_the_tab_check_fails_for_an_svg_link_without_href(browser):
     page = browser.new_page()
     try:
         page.set_content('<figure class="pathway-diagram"><svg><a href="#one" aria-label="One"><text y="10">One</text></a>'
-                         '<a aria-label="Two"><text y="30">Two</text></a></svg></figure>')
+                         '<a aria-label="Two"><text y="30">Two</text></a>'
+                         '<a xlink:href="#three" aria-label="Three"><text y="50">Three</text></a></svg></figure>')
         reached = {f["name"] for f in tab_through(page, limit=6) if f["inDiagram"]}
     finally:
         page.close()
-    assert reached == {"One"}
+    assert reached == {"One", "Three"}  # xlink:href alone makes a link, as the flowcharts have

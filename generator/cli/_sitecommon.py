@@ -104,6 +104,9 @@ def plugin_override(config_file: Path, pathway_file: str, checked: CheckResult |
     for entry in plugins:
         name, opts = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
         if name == PLUGIN:
+            if found:  # a dict holds one entry per name: a second pathway would be dropped silently
+                raise UsageError(f"{config_file} uses the '{PLUGIN}' plugin more than once (several pathways); "
+                                 "build it with 'mkdocs build' instead")
             opts = {**(opts or {}), "pathway_file": os.path.abspath(pathway_file), "checked": checked}
             found = True
         out[name] = opts or {}

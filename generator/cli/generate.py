@@ -1,17 +1,24 @@
-"""Write the site's Markdown pages into a folder, for engines without the plugin."""
+"""Write a self-contained site project (mkdocs.yml, pages, theme overrides) for engines without the plugin."""
 
 from __future__ import annotations
 
 import argparse
+import os
 
 from generator.cli._sitecommon import DEFAULT_FILE, check_for_build, notice
 
-DEFAULT_OUT = "docs/_generated"
+DEFAULT_OUT = "pathway-site"
 
 EPILOG = """\
 examples:
-  pathway generate                         write the pages of ./pathway.yaml into docs/_generated/
-  pathway generate other.yaml -o out/docs  another pathway, another folder
+  pathway generate                         write the project of ./pathway.yaml into pathway-site/
+  pathway generate other.yaml -o out       another pathway, another folder
+  cd pathway-site && mkdocs build          build it with plain MkDocs (no plugin) ...
+  cd pathway-site && zensical build        ... or with Zensical: the same site
+
+The folder holds mkdocs.yml (title, grouped navigation, theme, Markdown
+extensions), docs/ (the pages and the CSS) and overrides/ (the theme's
+template overrides); it needs no INHERIT and no plugin.
 
 The folder is replaced on every run (pages of removed stages disappear), but
 only files that 'pathway generate' wrote are touched; it refuses a non-empty
@@ -30,13 +37,17 @@ def register(subparsers) -> None:
                    help=f"folder to write into, relative to the current folder (default: {DEFAULT_OUT})")
     p.add_argument("--no-directory-urls", action="store_true",
                    help="links for a site built with use_directory_urls: false")
+    p.add_argument("--site-url", metavar="URL",
+                   help="the address the site is published at (site_url: needed for the sitemap, the 404 page "
+                        "and navigation.instant)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from generator.core import pipeline
     from generator.core.files import check_not_input, check_tree_target, write_tree
-    from generator.site.pages import render_site
+    from generator.site.pages import render_site, site_nav
+    from generator.site.project import site_project
 
     check_not_input(args.output, args.file, option="--output")
     check_tree_target(args.output)  # refuse someone's folder before the work, not after
@@ -44,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
     if checked is None or checked.pathway is None:
         return 1
     pathway = checked.pathway
-    files = render_site(pathway, today=pipeline.today(), use_directory_urls=not args.no_directory_urls)
+    urls = not args.no_directory_urls
+    pages = render_site(pathway, today=pipeline.today(), use_directory_urls=urls)
+    files = site_project(pathway, pages, site_nav(pathway), source=os.path.basename(args.file),
+                         use_directory_urls=urls, site_url=args.site_url)
     write_tree(args.output, files, on_wait=notice)
     return 0

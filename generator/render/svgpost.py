@@ -9,10 +9,16 @@
   ``aria-labelledby``/``aria-describedby``.  A diagram with links is a
   ``role="group"`` (``role="img"`` would hide the links from screen readers);
   one without links is ``role="img"``.  Each link gets ``aria-label`` = its
-  visible text, a plain ``href`` next to ``xlink:href``, and a ``<title>``
-  child = its tooltip (Chromium shows ``<title>``, not ``xlink:title``).
-  Checked in Chromium: SVG ``<a>`` with an href is reached with Tab and
-  exposed as a link named by ``aria-label``, so no ``tabindex`` is added.
+  visible text and a ``<title>`` child = its tooltip (Chromium shows
+  ``<title>``, not ``xlink:title``).  Checked in Chromium: SVG ``<a>`` with an
+  ``xlink:href`` is reached with Tab and exposed as a link named by
+  ``aria-label``, so no ``tabindex`` is added.
+* Links keep Graphviz's ``xlink:href`` ONLY.  A plain ``href`` beside it broke
+  two engines: Material's ``navigation.instant`` assigns ``a.href`` on every
+  link with an ``href`` attribute ("Cannot set property href of
+  #<SVGAElement> which has only a getter", the old page stays on screen), and
+  Zensical rewrites raw-HTML ``href``s as Markdown links (one level too deep).
+  (tests/render/test_svgpost.py, tests/site/test_engines.py)
 * Graphviz's own ``<title>`` elements (node names such as ``triage->bloods``)
   are removed: they are internal ids, not words for readers.
 
@@ -96,11 +102,6 @@ def _label_anchor(m: re.Match[str]) -> str:
     words = [html.unescape(t).strip() for t in _TEXT.findall(inner)]
     visible = " ".join(w for w in words if w)
     extra = ""
-    if "xlink:href" in attrs and "href" not in attrs:
-        # SVG 2 ``href`` next to Graphviz's ``xlink:href``: Chromium accepts
-        # either, but tools that read the DOM (Playwright, some checkers) and
-        # newer renderers look for ``href`` only.
-        extra += f' href="{attrs["xlink:href"]}"'
     if visible and "aria-label" not in attrs and ("xlink:href" in attrs or "href" in attrs):
         extra += f' aria-label="{_esc(visible)}"'
     opening = f"<a {attrs_text.strip()}{extra}>"

@@ -19,6 +19,7 @@ All logic lives in ``generator.site.pages``; this module only adapts it to MkDoc
 
 from __future__ import annotations
 
+import difflib
 import functools
 import html
 import logging
@@ -47,9 +48,20 @@ GENERATED_DIR = "_generated"  # default output of `pathway generate`, relative t
 
 
 class PathwayConfig(base.Config):
-    pathway_file = c.Type(str, default="pathway.yaml")  # relative to mkdocs.yml
-    generated_dir = c.Type(str, default=GENERATED_DIR)  # relative to docs_dir; ignored on disk
-    cache_dir = c.Type(str, default=".cache/layout")  # relative to mkdocs.yml; Graphviz layouts
+    """The plugin's options (docs/plugin.md lists each with an example)."""
+
+    enabled = c.Type(bool, default=True)  # false: the plugin does nothing (e.g. a quick draft build)
+    pathway_file = c.File(exists=True, default="pathway.yaml")  # relative to mkdocs.yml
+    # The folder of the site the pathway's pages live under ("" = the site root), e.g. "pathways/back-pain":
+    # several pathways, one per plugin instance, each under its own prefix, beside hand-written pages.
+    prefix = c.Type(str, default="")
+    # Use the pathway's title as the site's name (the site IS the pathway); off, the mkdocs.yml one stays.
+    use_title_as_site_name = c.Type(bool, default=False)
+    # Put the pathway's pages in the site's nav: in front of it at the site root, else as one section named
+    # after the pathway at its end.  An automatic nav (no `nav:` in mkdocs.yml) is left to MkDocs.
+    add_to_nav = c.Type(bool, default=True)
+    generated_dir = c.Type(str, default=GENERATED_DIR)  # relative to docs_dir; copies there are ignored
+    cache_dir = c.Type(str, default=".pathway-cache/layout")  # relative to mkdocs.yml; Graphviz layouts
     # Write the PDF handbook into the site as pathway.pdf (and only then link it from the home page).
     # `pathway build` turns it on (--no-pdf turns it off); `pathway serve` leaves it off: too slow per save.
     pdf = c.Type(bool, default=False)
@@ -60,8 +72,12 @@ class PathwayConfig(base.Config):
 
 
 class PathwayPlugin(BasePlugin[PathwayConfig]):
+    # One site may carry several pathways: one instance each, under different prefixes.
+    supports_multiple_instances = True
+
     def __init__(self) -> None:
         self.pages: dict[str, bytes] = {}
+        self.prefix = ""
         self.abbreviations = ""
         self.path = ""
         self.pathway: Pathway | None = None
@@ -69,7 +85,28 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
     def _resolve(self, config: MkDocsConfig, path: str) -> str:
         return os.path.normpath(os.path.join(os.path.dirname(config.config_file_path or "."), path))
 
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+    def load_config(self, options, config_file_path=None):
+        """As MkDocs does, but an unknown option (``pathway_fle``) is an error naming it, not a warning.
+
+        A misspelt option would otherwise be dropped and the build go on with the default (another
+        file, the site root), which for a clinical pathway is worse than stopping.
+        """
+        errors, warnings = super().load_config(options, config_file_path)
+        known = [name for name, _ in self.config_scheme if name != "checked"]
+        kept = []
+        for key, message in warnings:
+            if message.startswith("Unrecognised configuration name"):
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else f" (the options are: {', '.join(known)})"
+                errors.append((key, c.ValidationError(f"unknown option '{key}'{hint}; see docs/plugin.md")))
+            else:
+                kept.append((key, message))
+        return errors, kept
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        self.prefix = _prefix(self.config.prefix)
         self.path = self._resolve(config, self.config.pathway_file)
         try:
             today = pipeline.today()
@@ -90,12 +127,21 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             raise PluginError(str(exc)) from exc
         from generator.render.markup import abbreviation_block
 
+        if self.prefix:
+            self.pages = {f"{self.prefix}/{path}": data for path, data in self.pages.items()}
         self.abbreviations = abbreviation_block(result.pathway.glossary)
         self.pathway = result.pathway
         # Material prints site_name and nav titles as HTML (some places without escaping), so both are
         # made HTML-safe here; see _html_title.  (Fix from the hardening tests, tests/test_hostile.py.)
-        config.site_name = _html_title(result.pathway.title)
-        config.nav = _html_nav(site_nav(result.pathway)) + list(config.nav or [])
+        if self.config.use_title_as_site_name:
+            config.site_name = _html_title(result.pathway.title)
+        if self.config.add_to_nav and config.nav is not None:
+            entries = _html_nav(_prefixed(site_nav(result.pathway), self.prefix))
+            if self.prefix:
+                config.nav = list(config.nav) + [{_html_title(result.pathway.title): entries}]
+            else:
+                config.nav = entries + list(config.nav)
+        _needs(config, self.prefix)
         _make_safe(config)
         return config
 
@@ -122,13 +168,19 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         return functools.partial(render_svgs, cache_dir=self._resolve(config, self.config.cache_dir))
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if not self.config.enabled:
+            return files
         prefix = self.config.generated_dir.strip("/") + "/"
         for f in list(files):
-            if f.src_uri.startswith(prefix):
+            if f.src_uri.startswith(prefix) and f.generated_by is None:
                 files.remove(f)  # a copy written by `pathway generate`; we serve the fresh one
+            elif f.src_uri in self.pages and f.generated_by is not None:
+                raise PluginError(f"two pathways both write {f.src_uri}; give each plugin instance its own "
+                                  "'prefix' (docs/plugin.md)")
             elif f.src_uri in self.pages:
                 raise PluginError(f"docs/{f.src_uri} is written by hand but the pathway site also "
-                                  f"generates {f.src_uri}; rename or remove the hand-written file")
+                                  f"generates {f.src_uri}; rename or remove the hand-written file, "
+                                  "or put the pathway under a 'prefix' (docs/plugin.md)")
         edit = os.path.relpath(self.path, config.docs_dir).replace(os.sep, "/")
         inside_repo = not os.path.relpath(self.path, os.path.dirname(config.config_file_path or ".")).startswith("..")
         for path, content in self.pages.items():
@@ -140,7 +192,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
         # Hand-written pages get the glossary's hover definitions too.
-        if page.file.generated_by is None and self.abbreviations:
+        if self.config.enabled and page.file.generated_by is None and self.abbreviations:
             return f"{markdown}\n\n{self.abbreviations}\n"
         return markdown
 
@@ -166,13 +218,13 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if not self.config.pdf or self.pathway is None:
+        if not self.config.enabled or not self.config.pdf or self.pathway is None:
             return
         from generator.pdf import handbook
         from generator.render.layout import LayoutError
         from generator.site.pages import PDF_NAME
 
-        out = os.path.join(config.site_dir, PDF_NAME)
+        out = os.path.join(config.site_dir, self.prefix, PDF_NAME)
         try:
             handbook.build_pdf(self.pathway, out, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
                                cache_dir=self._resolve(config, self.config.cache_dir))
@@ -182,7 +234,8 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             raise PluginError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
-        server.watch(self.path)
+        if self.config.enabled:
+            server.watch(self.path)
         return server
 
 
@@ -198,6 +251,68 @@ _MAIN_HTML = """\
   {% endif %}
 {% endblock %}
 """
+
+
+def _prefix(value: str) -> str:
+    """The ``prefix`` option as a clean relative folder ("" for the site root), or a clear error."""
+    text = value.strip().strip("/")
+    parts = text.split("/") if text else []
+    if "\\" in text or any(p in ("", ".", "..") for p in parts) or ":" in text:
+        raise PluginError(f"option 'prefix': {value!r} is not a folder inside the site; write it like "
+                          "'pathways/back-pain' (no '..', no empty parts, no backslashes)")
+    return "/".join(parts)
+
+
+def _prefixed(items: list, prefix: str) -> list:
+    """The nav with every page path put under ``prefix``."""
+    if not prefix:
+        return items
+    out: list = []
+    for item in items:
+        if isinstance(item, dict):
+            out.append({k: (_prefixed(v, prefix) if isinstance(v, list) else f"{prefix}/{v}") for k, v in item.items()})
+        else:
+            out.append(f"{prefix}/{item}")
+    return out
+
+
+def _needs(config: MkDocsConfig, prefix: str) -> None:
+    """Add the Markdown extensions and the CSS the pages are written for; warn about settings that cannot work."""
+    from generator.site.project import MARKDOWN_EXTENSIONS
+
+    have = set(config.markdown_extensions)
+    for ext in MARKDOWN_EXTENSIONS:
+        name, opts = next(iter(ext.items())) if isinstance(ext, dict) else (ext, None)
+        if name not in have:
+            # Without them the pages show '{: .pathway-breadcrumb }' and '*[MBB]: ...' as text.
+            log.info(f"adding the Markdown extension {name}, which the pathway pages are written for")
+            config.markdown_extensions.append(name)
+            have.add(name)
+            if opts:
+                config.mdx_configs[name] = opts
+    css = f"{prefix}/assets/pathway.css" if prefix else "assets/pathway.css"
+    if css not in config.extra_css:
+        config.extra_css.append(css)
+    theme = config.theme
+    features = theme.get("features") or []
+    if "navigation.instant" in features and not config.site_url:
+        log.warning("theme feature navigation.instant needs site_url in mkdocs.yml (the address the site is "
+                    "published at); without it, instant loading is switched off by Material and links may break")
+    if theme.name == "material" and theme.get("font") not in (False, None):
+        if _font_is_default(theme.get("font")):
+            # Material's default loads Google Fonts from readers' browsers; the pathway promises pages that
+            # load nothing from other hosts (README "Privacy").  The default is switched off; a font the user
+            # chose is kept, with a warning.
+            log.info("web fonts are switched off (theme.font: false): pages load nothing from other hosts")
+            theme["font"] = False
+        else:
+            log.warning(f"theme.font loads web fonts ({theme.get('font')}) from Google in readers' browsers, "
+                        "against the pathway's promise that pages load nothing from other hosts; "
+                        "set 'font: false' under 'theme:'")
+
+
+def _font_is_default(font) -> bool:
+    return font == {"text": "Roboto", "code": "Roboto Mono"}
 
 
 def _make_safe(config: MkDocsConfig) -> None:

@@ -171,7 +171,7 @@ def test_build_refuses_to_replace_the_project_itself(env, where, capsys):
 def generated(tmp_path, env) -> Path:
     out = tmp_path / "gen"
     assert main(["generate", str(MINIMAL), "-o", str(out)]) == 0
-    assert (out / MANIFEST).is_file() and (out / "index.md").is_file()
+    assert (out / MANIFEST).is_file() and (out / "docs" / "index.md").is_file()  # a project: pages in docs/
     return out
 
 
@@ -270,7 +270,7 @@ def test_generate_keeps_foreign_files_that_appear_later_and_refuses_to_overwrite
     assert main(["generate", str(SEED), "-o", str(generated)]) == 0
     assert (generated / "notes.txt").read_text(encoding="utf-8") == "added by hand after a run\n"
     # A hand-written file where a new page would go: refused, nothing changes.
-    target = generated / "stages" / "brand-new.md"
+    target = generated / "docs" / "stages" / "brand-new.md"
     target.write_text("hand-written\n", encoding="utf-8")
     seed = SEED.read_text(encoding="utf-8").replace("other-cause", "brand-new")  # the id and every link to it
     src = generated.parent / "renamed.yaml"
@@ -286,8 +286,8 @@ def test_generate_does_not_follow_a_planted_symlink_out_of_the_folder(generated,
     """A symlinked sub-folder (e.g. committed in a pull request) must not make generate write elsewhere."""
     outside = tmp_path / "outside"
     outside.mkdir()
-    shutil.rmtree(generated / "stages")
-    (generated / "stages").symlink_to(outside, target_is_directory=True)
+    shutil.rmtree(generated / "docs" / "stages")
+    (generated / "docs" / "stages").symlink_to(outside, target_is_directory=True)
     (outside / "first.md").write_text("not ours\n", encoding="utf-8")  # a stale page of the old run, by name
     rc = main(["generate", str(SEED), "-o", str(generated)])
     assert rc == 2
@@ -325,10 +325,9 @@ def test_build_and_generate_never_touch_hand_written_docs(project):
     before = tree_hash(docs)
     assert main(["build", "-d", "site"]) == 0
     assert tree_hash(docs) == before  # the plugin serves pages from memory: docs/ is not written at all
-    assert main(["generate"]) == 0  # default output: docs/_generated
-    after = {k: v for k, v in tree_hash(docs).items() if not k.startswith("_generated")}
-    assert after == before
-    assert (docs / "_generated" / MANIFEST).is_file()
+    assert main(["generate"]) == 0  # default output: pathway-site/, a project of its own beside docs/
+    assert tree_hash(docs) == before
+    assert (project / "pathway-site" / MANIFEST).is_file()
     # A second build with the generated folder present still leaves docs/ alone, and ignores the copies.
     snapshot = tree_hash(docs)
     assert main(["build", "-d", "site"]) == 0
@@ -410,7 +409,7 @@ def test_a_relative_generate_output_from_another_folder_is_written_there(tmp_pat
     env.chdir(tmp_path)
     before = sorted(p.name for p in REPO.iterdir())
     assert main(["generate", str(MINIMAL), "-o", "gen"]) == 0
-    assert (tmp_path / "gen" / "index.md").is_file()
+    assert (tmp_path / "gen" / "docs" / "index.md").is_file()
     assert sorted(p.name for p in REPO.iterdir()) == before
 
 
@@ -471,7 +470,7 @@ def test_generate_into_a_symlinked_folder_follows_it_and_keeps_the_link(tmp_path
     assert main(["generate", str(MINIMAL), "-o", str(tmp_path / "out")]) == 0
     assert main(["generate", str(SEED), "-o", str(tmp_path / "out")]) == 0
     assert os.readlink(tmp_path / "out") == "real"
-    assert (real / MANIFEST).is_file() and (real / "stages" / "medial-branch-block.md").is_file()
+    assert (real / MANIFEST).is_file() and (real / "docs" / "stages" / "medial-branch-block.md").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "real"]  # no .out-old-* link left behind
 
 
@@ -531,7 +530,7 @@ def test_a_second_run_waits_for_the_first_and_says_so(tmp_path):
         assert "waiting for another pathway run" in line
         assert not out.exists()
     assert proc.wait() == 0, proc.stderr.read()
-    assert (out / "index.md").is_file()
+    assert (out / "docs" / "index.md").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gen"]
 
 

@@ -80,7 +80,9 @@ def test_links_keep_role_group_and_get_accessible_names() -> None:
     root = parse(finish(GRAPHVIZ_SVG, name="Overview"))
     assert root.get("role") == "group"  # role=img would hide the links
     (a,) = root.iter(f"{SVG}a")
-    assert a.get(f"{XLINK}href") == "../a/" and a.get("href") == "../a/"
+    assert a.get(f"{XLINK}href") == "../a/"
+    # Only xlink:href: a plain href breaks navigation.instant and Zensical (see svgpost's docstring).
+    assert a.get("href") is None and ' href="' not in finish(GRAPHVIZ_SVG, name="Overview")
     assert a.get("aria-label") == "Triage & NEWS2 <score>"
     assert a.find(f"{SVG}title").text == 'Check & record "obs"'
 
@@ -148,7 +150,8 @@ def test_links_are_focusable_and_named_in_chromium() -> None:
                 page.keyboard.press("Tab")
                 focused.append(page.evaluate("document.activeElement.getAttribute('aria-label')"))
             assert focused == ["Assess the patient", "Admit"]
-            assert page.get_by_role("link", name="Assess the patient").count() == 1
+            # (Not Playwright's get_by_role: its role engine counts an SVG <a> as a link only with a plain
+            # href, which the flowcharts no longer carry.  Chromium's own tree below is what readers get.)
             # Chromium's own accessibility tree, as a screen reader sees it:
             tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
             seen = {(n.get("role", {}).get("value"), n.get("name", {}).get("value"))
