@@ -31,6 +31,15 @@ Href = Callable[[str], str]
 OVERVIEW_MAX_STAGES = 100
 
 EDGE_LABEL_WIDTH = 20
+
+# Font sizes in points (= SVG user units).  The smallest, SMALL_FONT, decides
+# how far the site may shrink a chart (svgpost.legible_widths) and the
+# smallest print scale of the handbook (7 pt / SMALL_FONT), so nothing is
+# smaller than it: edge conditions, the start oval, stubs, "YOU ARE HERE".
+SMALL_FONT = 10
+NODE_FONT = 12
+GROUP_FONT = 13
+TITLE_FONT = 15
 START_NODE = "__start__"  # not a valid slug, so it cannot clash with a stage
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -56,9 +65,9 @@ def _header(name: str, title: str | None, *, clusters: bool = False) -> list[str
             "rankdir": "TB",
             "bgcolor": quote(palette.BACKGROUND),
             "fontname": quote(palette.FONT),
-            "fontsize": "12",
-            "nodesep": "0.35",
-            "ranksep": "0.45",
+            "fontsize": str(GROUP_FONT),
+            "nodesep": "0.4",
+            "ranksep": "0.5",
             "pad": "0.2",
             # Explicit: layout speed and readability were measured with these.
             "splines": "true",
@@ -66,13 +75,13 @@ def _header(name: str, title: str | None, *, clusters: bool = False) -> list[str
         },
         node={
             "fontname": quote(palette.FONT),
-            "fontsize": "11",
+            "fontsize": str(NODE_FONT),
             "margin": quote("0.14,0.07"),
             "penwidth": "1.2",
         },
         edge={
             "fontname": quote(palette.FONT),
-            "fontsize": "9",
+            "fontsize": str(SMALL_FONT),
             "color": quote(palette.EDGE),
             "fontcolor": quote(palette.EDGE_LABEL),
             "arrowsize": "0.7",
@@ -88,7 +97,7 @@ def _header(name: str, title: str | None, *, clusters: bool = False) -> list[str
         lines.append("  graph " + _attrs({
             "label": wrapped_label(title, 60),
             "labelloc": "t",
-            "fontsize": "14",
+            "fontsize": str(TITLE_FONT),
         }) + ";")
     return lines
 
@@ -124,7 +133,7 @@ def start_node_attrs() -> dict[str, str]:
 def _start_lines(start: str) -> list[str]:
     node = {
         **start_node_attrs(),
-        "fontsize": "10",
+        "fontsize": str(SMALL_FONT),
         "width": "0.6",
         "height": "0.3",
         "margin": quote("0.06,0.02"),
@@ -207,7 +216,7 @@ def _cluster_open(group_id: str, title: str, indent: str = "  ") -> list[str]:
             "style": quote("rounded,filled"),
             "fillcolor": quote(palette.CLUSTER_FILL),
             "color": quote(palette.CLUSTER_BORDER),
-            "fontsize": "12",
+            "fontsize": str(GROUP_FONT),
             "fontcolor": quote(palette.TEXT),
         }) + ";",
     ]
@@ -271,7 +280,7 @@ def neighbourhood_dot(pathway: Pathway, stage_id: str, href: Href) -> str:
         lines += _start_lines(stage_id)
     style = palette.style_for(focus.kind)
     title_lines = "<br/>".join(html_escape(line) for line in wrap(focus.title or focus.id, style.wrap))
-    focus_label = html_label(f'<font point-size="8"><b>YOU ARE HERE</b></font><br/>{title_lines}')
+    focus_label = html_label(f'<font point-size="{SMALL_FONT}"><b>YOU ARE HERE</b></font><br/>{title_lines}')
     # Predecessors are declared before the focus so that, when a stage is both
     # before and after it (a loop), dot's cycle breaking still draws it above.
     before = [sid for sid in preds if sid != stage_id]
@@ -315,7 +324,7 @@ def _alongside_panel(focus_id: str, side: list[str], by_id: Mapping[str, Stage],
             "labeljust": "l",
             "style": quote("rounded,dashed"),
             "color": quote(palette.ALONGSIDE),
-            "fontsize": "10",
+            "fontsize": str(SMALL_FONT),
             "fontcolor": quote(palette.TEXT),
         }) + ";",
     ]
@@ -423,7 +432,7 @@ def group_dot(pathway: Pathway, group_id: str, href: Href, *, title: str | None 
             "style": quote("dashed,rounded"),
             "color": quote(palette.ALONGSIDE),
             "fontcolor": quote(palette.EDGE_LABEL),
-            "fontsize": "9",
+            "fontsize": str(SMALL_FONT),
             "tooltip": quote(f"{other.title} (in {where})", context="tooltip"),
             "URL": quote(href(sid), context="url"),
             "target": quote("_top"),
