@@ -145,11 +145,28 @@ def _start_lines(start: str) -> list[str]:
     ]
 
 
-def _edge(src: str, dst: str, when: str | None, edge_id: str) -> str:
+def _edge(src: str, dst: str, when: str | None, edge_id: str, *, back: bool = False) -> str:
     attrs = {"id": quote(edge_id)}
     if when:
         attrs["label"] = wrapped_label(when, EDGE_LABEL_WIDTH)
+    if back:
+        # The second edge of a two-stage loop (A -> B, then B -> A) leaves and
+        # enters on the left: drawn like the first, dot put the two edges and
+        # their conditions side by side in the same narrow gap, touching.  The
+        # left, because dot draws self-loops on the right.
+        attrs["tailport"] = "w"
+        attrs["headport"] = "w"
     return f"  {quote(src)} -> {quote(dst)} {_attrs(attrs)};"
+
+
+def _edges(items: Iterable[tuple[str, str, str | None, str]]) -> list[str]:
+    """DOT lines for (src, dst, when, id) in order, the return edge of each two-stage loop marked."""
+    seen: set[tuple[str, str]] = set()
+    lines = []
+    for src, dst, when, edge_id in items:
+        lines.append(_edge(src, dst, when, edge_id, back=src != dst and (dst, src) in seen))
+        seen.add((src, dst))
+    return lines
 
 
 def _alongside_edge(a: str, b: str) -> str:
@@ -187,12 +204,7 @@ def _edge_ids() -> Callable[[str, str], str]:
 
 def _transition_lines(stages: Iterable[Stage], keep: Callable[[str, str], bool]) -> list[str]:
     make_id = _edge_ids()
-    return [
-        _edge(s.id, t.to, t.when, make_id(s.id, t.to))
-        for s in stages
-        for t in s.next
-        if keep(s.id, t.to)
-    ]
+    return _edges((s.id, t.to, t.when, make_id(s.id, t.to)) for s in stages for t in s.next if keep(s.id, t.to))
 
 
 def _alongside_lines(pathway: Pathway, ids: list[str], keep: Callable[[str, str], bool]) -> list[str]:
@@ -206,20 +218,45 @@ def _alongside_lines(pathway: Pathway, ids: list[str], keep: Callable[[str, str]
     return lines
 
 
-def _cluster_open(group_id: str, title: str, indent: str = "  ") -> list[str]:
-    return [
-        f"{indent}subgraph {quote('cluster_' + group_id)} {{",
-        f"{indent}  graph " + _attrs({
-            "id": quote(dom_id("group", group_id)),
-            "label": wrapped_label(title, 40),
-            "labeljust": "l",
-            "style": quote("rounded,filled"),
-            "fillcolor": quote(palette.CLUSTER_FILL),
-            "color": quote(palette.CLUSTER_BORDER),
+def _title_node(group_id: str) -> str:
+    return f"__title__{group_id}"  # not a valid slug: cannot clash with a stage
+
+
+def _cluster_open(group_id: str, title: str, indent: str = "  ", *, title_node: bool = False) -> list[str]:
+    """Open a group's cluster.
+
+    ``title_node``: the title is a plain-text node on the cluster's top rank
+    instead of the cluster's label.  dot routes edges around nodes but
+    straight through cluster labels, so an edge entering a group from above
+    no longer runs across its title.
+    """
+    attrs = {
+        "id": quote(dom_id("group", group_id)),
+        "label": wrapped_label(title, 40),
+        "labeljust": "l",
+        "style": quote("rounded,filled"),
+        "fillcolor": quote(palette.CLUSTER_FILL),
+        "color": quote(palette.CLUSTER_BORDER),
+        "fontsize": str(GROUP_FONT),
+        "fontcolor": quote(palette.TEXT),
+    }
+    lines = [f"{indent}subgraph {quote('cluster_' + group_id)} {{"]
+    if title_node:
+        node = {
+            "id": quote(dom_id("grouptitle", group_id)),
+            "label": attrs.pop("label"),
+            "shape": "plaintext",
             "fontsize": str(GROUP_FONT),
             "fontcolor": quote(palette.TEXT),
-        }) + ";",
-    ]
+            "margin": quote("0.04,0.02"),
+            "height": "0.3",
+        }
+        attrs["label"] = quote("")
+        lines.append(f"{indent}  graph " + _attrs(attrs) + ";")
+        lines.append(f"{indent}  {quote(_title_node(group_id))} {_attrs(node)};")
+        return lines
+    lines.append(f"{indent}  graph " + _attrs(attrs) + ";")
+    return lines
 
 
 def overview_is_too_large(pathway: Pathway) -> bool:
@@ -248,15 +285,58 @@ def overview_dot(pathway: Pathway, href: Href, *, title: str | None = None) -> s
         members = [s for s in stages if s.group == g.id]
         if not members:
             continue
-        lines += _cluster_open(g.id, g.title)
+        lines += _cluster_open(g.id, g.title, title_node=True)
         lines += [_stage_node(s, href, indent="    ") for s in members]
+        title = quote(_title_node(g.id))
+        lines.append(f"    {title} -> {{ {' '.join(quote(s.id) for s in members)} }} "
+                     + _attrs({"style": "invis"}) + ";")
         lines.append("  }")
     lines += [_stage_node(s, href) for s in stages if s.group not in groups]
     both = lambda a, b: a in known and b in known  # noqa: E731
     lines += _transition_lines(stages, both)
     lines += _alongside_lines(pathway, ids, both)
+    lines += _stacking_lines(pathway, stages)
+    start = pathway.stage_by_id.get(pathway.start)
+    if start is not None and start.group in groups and any(s.group == start.group for s in stages):
+        # The Start oval above its group's title, not beside it.
+        lines.append(f"  {quote(START_NODE)} -> {quote(_title_node(start.group))} [style=invis];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _stacking_lines(pathway: Pathway, stages: list[Stage]) -> list[str]:
+    """Invisible edges that make the overview read top to bottom, group after group.
+
+    Without them dot starts a group right below the branch that leads into
+    it, beside the rest of the earlier group, and the chart becomes a
+    diagonal staircase twice as wide as it needs to be.  So when group A (earlier in
+    the file) leads into group B and nothing in B leads back into A, every
+    stage of A is ranked above B's title.  A group whose stages have no
+    transitions at all (care that only runs alongside) is stacked as a column
+    instead of a row.  ``weight=0``: they order ranks, they do not pull nodes.
+    """
+    by_id = pathway.stage_by_id
+    group_of = {s.id: s.group for s in stages if s.group in pathway.group_by_id}
+    order = {g.id: i for i, g in enumerate(pathway.groups)}
+    entries: set[tuple[str, str]] = set()
+    for s in stages:
+        for t in s.next:
+            a, b = group_of.get(s.id), group_of.get(t.to)
+            if a is not None and b is not None and a != b and t.to in by_id:
+                entries.add((a, b))
+    lines: list[str] = []
+    invis = _attrs({"style": "invis", "weight": "0"})
+    for a, b in sorted(entries, key=lambda ab: (order[ab[0]], order[ab[1]])):
+        if (b, a) in entries or order[a] > order[b]:
+            continue
+        for src in (s.id for s in stages if group_of.get(s.id) == a):
+            lines.append(f"  {quote(src)} -> {quote(_title_node(b))} {invis};")
+    moving = {s.id for s in stages if s.next} | {t.to for s in stages for t in s.next}
+    for g in pathway.groups:
+        members = [s.id for s in stages if group_of.get(s.id) == g.id]
+        if len(members) > 1 and not moving.intersection(members):
+            lines.append("  " + " -> ".join(quote(m) for m in members) + f" {invis};")
+    return lines
 
 
 def neighbourhood_dot(pathway: Pathway, stage_id: str, href: Href) -> str:
@@ -300,12 +380,10 @@ def neighbourhood_dot(pathway: Pathway, stage_id: str, href: Href) -> str:
     if side:
         lines += _alongside_panel(stage_id, side, by_id, href)
     make_id = _edge_ids()
-    for src, t in pathway.incoming.get(stage_id, ()):
-        if src.id in by_id and src.id != stage_id:
-            lines.append(_edge(src.id, stage_id, t.when, make_id(src.id, stage_id)))
-    for t in focus.next:
-        if t.to in by_id:
-            lines.append(_edge(stage_id, t.to, t.when, make_id(stage_id, t.to)))
+    edges = [(src.id, stage_id, t.when, make_id(src.id, stage_id))
+             for src, t in pathway.incoming.get(stage_id, ()) if src.id in by_id and src.id != stage_id]
+    edges += [(stage_id, t.to, t.when, make_id(stage_id, t.to)) for t in focus.next if t.to in by_id]
+    lines += _edges(edges)
     for a in along:
         if a not in side:
             lines.append(_alongside_edge(stage_id, a))
