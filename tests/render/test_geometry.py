@@ -13,7 +13,9 @@ self-loops, then read back from the SVG:
   0.2 em below it.  Texts of one node, edge or cluster form one label and are
   not compared with each other;
 * a node is its outline (polygon, path points or ellipse);
-* an edge is its spline, sampled along the Bezier curves.
+* an edge is its spline, sampled along the Bezier curves;
+* a group (cluster) is the bounding box of its outline: a label lies inside
+  it or outside it, never across its border.
 """
 
 from __future__ import annotations
@@ -112,9 +114,11 @@ def _bezier(d_attr: str) -> list[tuple[float, float]]:
     return out
 
 
-def parse(svg: str) -> tuple[list[Label], list[Node], list[tuple[str, list[tuple[float, float]]]], list[Label]]:
-    """(labels, nodes, edge splines, group titles) of a Graphviz SVG."""
+def parse(svg: str) -> tuple[list[Label], list[Node], list[tuple[str, list[tuple[float, float]]]], list[Label],
+                             list[tuple[str, Box]]]:
+    """(labels, nodes, edge splines, group titles, group outlines) of a Graphviz SVG."""
     root = ET.fromstring(svg)
+    clusters: list[tuple[str, Box]] = []
     labels: list[Label] = []
     nodes: list[Node] = []
     edges: list[tuple[str, list[tuple[float, float]]]] = []
@@ -139,7 +143,13 @@ def parse(svg: str) -> tuple[list[Label], list[Node], list[tuple[str, list[tuple
         if cls == "edge":
             for p in g.iter(f"{SVG}path"):
                 edges.append((owner, _bezier(p.get("d", ""))))
-    return labels, nodes, edges, titles
+        if cls == "cluster":
+            pts = [pt for p in g.iter(f"{SVG}path") for pt in _points(p.get("d", ""))]
+            pts += [pt for p in g.iter(f"{SVG}polygon") for pt in _points(p.get("points", ""))]
+            if pts:
+                xs, ys = [x for x, _ in pts], [y for _, y in pts]
+                clusters.append((owner, (min(xs), min(ys), max(xs), max(ys))))
+    return labels, nodes, edges, titles, clusters
 
 
 def _shrink(b: Box) -> Box:
@@ -175,7 +185,7 @@ def box_hits_outline(b: Box, poly: tuple[tuple[float, float], ...]) -> bool:
 
 def problems(svg: str) -> list[str]:
     """Every overlap in one laid-out SVG, in words."""
-    labels, nodes, edges, titles = parse(svg)
+    labels, nodes, edges, titles, clusters = parse(svg)
     out = []
     for i, a in enumerate(labels):
         for b in labels[i + 1:]:
@@ -185,6 +195,12 @@ def problems(svg: str) -> list[str]:
         for node in nodes:
             if node.owner != lab.owner and any(box_hits_outline(lab.box, o) for o in node.outlines):
                 out.append(f"label {lab.text!r} ({lab.owner}) overlaps node {node.owner}")
+    for lab in labels:
+        for owner, c in clusters:
+            b = _shrink(lab.box)
+            inside = c[0] <= b[0] and b[2] <= c[2] and c[1] <= b[1] and b[3] <= c[3]
+            if boxes_overlap(lab.box, c) and not inside:
+                out.append(f"label {lab.text!r} ({lab.owner}) lies across the border of group {owner}")
     for owner, pts in edges:
         for t in titles:
             if any(_in_box(p, _shrink(t.box)) for p in pts):
@@ -234,7 +250,7 @@ PATHWAYS = ["seed", "loops", "two-stage-loops", pytest.param("synthetic-300", ma
 
 
 @pytest.mark.parametrize("name", PATHWAYS)
-def test_no_label_overlaps_a_label_or_a_node_and_no_edge_crosses_a_group_title(name: str) -> None:
+def test_no_label_overlaps_a_label_a_node_or_a_group_border_and_no_edge_crosses_a_group_title(name: str) -> None:
     found = {chart: probs for chart, svg in laid_out(name).items() if (probs := problems(svg))}
     assert not found, "\n".join(f"{chart}: {p}" for chart, probs in found.items() for p in probs)
 
@@ -278,3 +294,10 @@ def test_labels_side_by_side_are_not_an_overlap() -> None:
     svg = _svg('<g id="e1" class="edge"><text x="0" y="0" font-size="10">Yes</text></g>'
                '<g id="e2" class="edge"><text x="18" y="0" font-size="10">No</text></g>')
     assert problems(svg) == []
+
+
+def test_the_checker_finds_a_label_across_a_group_border() -> None:
+    cluster = '<g id="c1" class="cluster"><path d="M0,-100C0,-100 200,-100 200,-100 200,0 0,0 0,-100"/></g>'
+    across = '<g id="e1" class="edge"><text x="0" y="-50" font-size="10" text-anchor="middle">Significant relief</text></g>'
+    inside = '<g id="e2" class="edge"><text x="100" y="-50" font-size="10" text-anchor="middle">No relief</text></g>'
+    assert problems(_svg(cluster + across + inside)) == ["label 'Significant relief' (e1) lies across the border of group c1"]
