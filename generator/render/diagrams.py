@@ -159,14 +159,53 @@ def _edge(src: str, dst: str, when: str | None, edge_id: str, *, back: bool = Fa
     return f"  {quote(src)} -> {quote(dst)} {_attrs(attrs)};"
 
 
-def _edges(items: Iterable[tuple[str, str, str | None, str]]) -> list[str]:
-    """DOT lines for (src, dst, when, id) in order, the return edge of each two-stage loop marked."""
+def _edges(items: Iterable[tuple[str, str, str | None, str]],
+           via_node: Callable[[str, str], bool] = lambda a, b: False) -> list[str]:
+    """DOT lines for (src, dst, when, id) in order, the return edge of each two-stage loop marked.
+
+    ``via_node(src, dst)``: draw the condition as a node on the edge (``_condition_edge``).
+    """
     seen: set[tuple[str, str]] = set()
     lines = []
     for src, dst, when, edge_id in items:
-        lines.append(_edge(src, dst, when, edge_id, back=src != dst and (dst, src) in seen))
+        back = src != dst and (dst, src) in seen
+        if when and src != dst and via_node(src, dst):
+            lines += _condition_edge(src, dst, when, edge_id, back=back)
+        else:
+            lines.append(_edge(src, dst, when, edge_id, back=back))
         seen.add((src, dst))
     return lines
+
+
+def _condition_edge(src: str, dst: str, when: str, edge_id: str, *, back: bool) -> list[str]:
+    """An edge between two groups, its condition a plain-text node halfway.
+
+    dot keeps nodes out of the groups they do not belong to, but not edge
+    labels: the condition of an edge leaving a group was drawn across the
+    group's border.  The arrow keeps the edge's id; the first half is
+    ``<id>--from``, the condition ``cond-...``.
+    """
+    name = f"__cond__{edge_id}"
+    node = {
+        "id": quote("cond" + edge_id[len("edge"):] if edge_id.startswith("edge") else f"cond-{edge_id}"),
+        "label": wrapped_label(when, EDGE_LABEL_WIDTH),
+        "shape": "plaintext",
+        "fontsize": str(SMALL_FONT),
+        "fontcolor": quote(palette.EDGE_LABEL),
+        "margin": quote("0.03,0.02"),
+        "width": "0",
+        "height": "0",
+    }
+    first = {"id": quote(f"{edge_id}--from"), "arrowhead": "none"}
+    second = {"id": quote(edge_id)}
+    if back:
+        first["tailport"] = "w"
+        second["headport"] = "w"
+    return [
+        f"  {quote(name)} {_attrs(node)};",
+        f"  {quote(src)} -> {quote(name)} {_attrs(first)};",
+        f"  {quote(name)} -> {quote(dst)} {_attrs(second)};",
+    ]
 
 
 def _alongside_edge(a: str, b: str) -> str:
@@ -202,9 +241,11 @@ def _edge_ids() -> Callable[[str, str], str]:
     return make
 
 
-def _transition_lines(stages: Iterable[Stage], keep: Callable[[str, str], bool]) -> list[str]:
+def _transition_lines(stages: Iterable[Stage], keep: Callable[[str, str], bool],
+                      via_node: Callable[[str, str], bool] = lambda a, b: False) -> list[str]:
     make_id = _edge_ids()
-    return _edges((s.id, t.to, t.when, make_id(s.id, t.to)) for s in stages for t in s.next if keep(s.id, t.to))
+    return _edges(((s.id, t.to, t.when, make_id(s.id, t.to)) for s in stages for t in s.next if keep(s.id, t.to)),
+                  via_node)
 
 
 def _alongside_lines(pathway: Pathway, ids: list[str], keep: Callable[[str, str], bool]) -> list[str]:
@@ -290,10 +331,14 @@ def overview_dot(pathway: Pathway, href: Href, *, title: str | None = None) -> s
         title = quote(_title_node(g.id))
         lines.append(f"    {title} -> {{ {' '.join(quote(s.id) for s in members)} }} "
                      + _attrs({"style": "invis"}) + ";")
+        for m in members:
+            if any(t.to == m.id and t.when for t in m.next):
+                lines += _loop_room(m.id)
         lines.append("  }")
     lines += [_stage_node(s, href) for s in stages if s.group not in groups]
     both = lambda a, b: a in known and b in known  # noqa: E731
-    lines += _transition_lines(stages, both)
+    group_of = {s.id: s.group if s.group in groups else None for s in stages}
+    lines += _transition_lines(stages, both, lambda a, b: group_of[a] != group_of[b])
     lines += _alongside_lines(pathway, ids, both)
     lines += _stacking_lines(pathway, stages)
     start = pathway.stage_by_id.get(pathway.start)
@@ -302,6 +347,21 @@ def overview_dot(pathway: Pathway, href: Href, *, title: str | None = None) -> s
         lines.append(f"  {quote(START_NODE)} -> {quote(_title_node(start.group))} [style=invis];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _loop_room(stage_id: str) -> list[str]:
+    """An invisible point right of a stage with a self-loop, inside its group.
+
+    dot makes room for a self-loop's condition beside the stage but leaves it
+    out of the group's box, so the condition was drawn across the border.  A
+    flat edge puts the point to the right, beyond the condition.
+    """
+    pad = quote(f"__loop__{stage_id}")
+    return [
+        f"    {pad} [shape=point, style=invis, width=0.01, height=0.01, label=\"\"];",
+        f"    {{ rank=same; {quote(stage_id)}; {pad}; }}",
+        f"    {quote(stage_id)} -> {pad} [style=invis];",
+    ]
 
 
 def _stacking_lines(pathway: Pathway, stages: list[Stage]) -> list[str]:

@@ -217,8 +217,12 @@ def test_every_overview_node_links_to_its_stage() -> None:
     for s in p.stages:
         assert links[f"ov-stage-{s.id}"] == href(s.id)
     titles = {f"ov-grouptitle-{g.id}" for g in p.groups}
-    assert set(links) == {f"ov-stage-{s.id}" for s in p.stages} | {"ov-start"} | titles
-    assert all(links[t] is None for t in titles)  # a group title is a heading, not a link
+    # Conditions on edges between groups are drawn as text nodes (they stayed off the group borders).
+    conditions = {f"ov-cond-{s.id}--{t.to}" for s in p.stages for t in s.next
+                  if t.when and s.group != p.stage_by_id[t.to].group}
+    assert conditions
+    assert set(links) == {f"ov-stage-{s.id}" for s in p.stages} | {"ov-start"} | titles | conditions
+    assert all(links[t] is None for t in titles | conditions)  # headings and conditions, not links
 
 
 def test_the_return_edge_of_a_two_stage_loop_runs_on_the_left() -> None:
