@@ -61,6 +61,10 @@ MIN_OVERVIEW_SCALE = 0.3
 MIN_PRINT_TEXT_PT = 7.0
 PRINT_MIN_SCALE = MIN_PRINT_TEXT_PT / 10  # diagrams.SMALL_FONT, kept import-free
 MIN_OVERVIEW_SCALE = max(MIN_OVERVIEW_SCALE, PRINT_MIN_SCALE)
+# A full-page chart may exceed its box by this factor at PRINT_MIN_SCALE: the
+# boxes keep ~45 mm for heading, legend and caption, and a legend pushed to
+# the next page is better than a chart left out.
+PAGE_SLACK = 1.1
 STATUS_WARNINGS = {
     "draft": "DRAFT: not approved for clinical use.",
     "retired": "RETIRED: this pathway is withdrawn and must not be used for new patients.",
@@ -179,9 +183,16 @@ def _best_fit(svg: str, max_scale: float) -> tuple[str, float]:
     return ("portrait", portrait) if portrait > landscape else ("landscape", landscape)
 
 
-def fit_page(svg: str, max_scale: float = 1.0) -> tuple[str, Markup]:
-    """A full-page flowchart: its orientation and the SVG sized to fit that page (never below legible)."""
-    orientation, _ = _best_fit(svg, max_scale)
+def fit_page(svg: str, max_scale: float = 1.0) -> tuple[str, Markup | None]:
+    """A full-page flowchart: its orientation and the SVG sized to fit that page.
+
+    None instead of the SVG when the chart fits no page with its text at 7 pt
+    or more: it is left out (the template says why) rather than printed too
+    small to read.
+    """
+    orientation, scale = _best_fit(svg, max_scale)
+    if scale * PAGE_SLACK < PRINT_MIN_SCALE - 1e-9:
+        return orientation, None
     box = OVERVIEW_PORTRAIT_BOX if orientation == "portrait" else OVERVIEW_LANDSCAPE_BOX
     return orientation, Markup(sanitize.clean_html(fit_svg(svg, box, max_scale=max_scale, min_scale=PRINT_MIN_SCALE)))
 
@@ -393,6 +404,8 @@ def print_html(
             chart = diagrams.groups.get(gid) if gid is not None else None
             group["anchor"] = group_anchor(gid) if chart and gid is not None else None
             group["orientation"], group["svg"] = fit_page(chart, STAGE_MAX_SCALE) if chart else (None, None)
+            if group["svg"] is None:
+                group["orientation"] = None
         stages = [_stage_view(pathway, pathway.stage_by_id[sid], diagrams.stages.get(sid)) for sid in ids]
         sections.append({"group": group, "stages": stages})
     cited = _cited_by(pathway)

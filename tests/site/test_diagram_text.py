@@ -188,10 +188,9 @@ def test_flowchart_screenshots(browser, sites, viewport: str, scheme: str) -> No
     for site, path in SHOTS:
         base, _pages_ = sites[site]
         page.goto(base + path)
-        fig = page.locator("figure.pathway-diagram").first
-        fig.scroll_into_view_if_needed()
         name = (path.strip("/").replace("/", "-") or "home")
         out = ARTIFACTS / f"diagram-{site}-{name}-{viewport}-{scheme}.png"
-        fig.screenshot(path=str(out))
+        # The whole page: an element shot of a tall chart is overprinted by the sticky header.
+        page.screenshot(path=str(out), full_page=True)
         assert out.stat().st_size > 1000
     page.close()
