@@ -214,6 +214,9 @@ def test_overview_is_vector_with_selectable_labels(built, case):
     text = hb.texts[page]
     # Short titles fit on one line of a node label, so they are extractable whole.
     short = [s.title for s in hb.ordered_stages() if len(s.title) <= 16]
+    if "phases of the pathway" in text:
+        # Too tall for a page at 7 pt: the overview is the map of groups (its boxes are group titles).
+        short = [g.title for g in hb.pathway.groups if len(g.title) <= 16]
     assert short
     for title in short:
         assert title in text, f"overview page lacks the label {title!r}"
