@@ -54,6 +54,17 @@ STAGE_MAX_SCALE = 0.75
 # charts are laid out alongside, in the same Graphviz run, so the choice
 # costs no second run).
 MIN_OVERVIEW_SCALE = 0.3
+# Never print a flowchart smaller than this: its smallest text
+# (diagrams.SMALL_FONT) stays at 7 pt or more.  Raised above
+# MIN_OVERVIEW_SCALE so a grouped overview that would print smaller gets
+# the group map.  Enforced on the built PDF by tests/pdf/test_diagram_text.py.
+MIN_PRINT_TEXT_PT = 7.0
+PRINT_MIN_SCALE = MIN_PRINT_TEXT_PT / 10  # diagrams.SMALL_FONT, kept import-free
+MIN_OVERVIEW_SCALE = max(MIN_OVERVIEW_SCALE, PRINT_MIN_SCALE)
+# A full-page chart may exceed its box by this factor at PRINT_MIN_SCALE: the
+# boxes keep ~45 mm for heading, legend and caption, and a legend pushed to
+# the next page is better than a chart left out.
+PAGE_SLACK = 1.1
 STATUS_WARNINGS = {
     "draft": "DRAFT: not approved for clinical use.",
     "retired": "RETIRED: this pathway is withdrawn and must not be used for new patients.",
@@ -172,11 +183,18 @@ def _best_fit(svg: str, max_scale: float) -> tuple[str, float]:
     return ("portrait", portrait) if portrait > landscape else ("landscape", landscape)
 
 
-def fit_page(svg: str, max_scale: float = 1.0) -> tuple[str, Markup]:
-    """A full-page flowchart: its orientation and the SVG sized to fit that page."""
-    orientation, _ = _best_fit(svg, max_scale)
+def fit_page(svg: str, max_scale: float = 1.0) -> tuple[str, Markup | None]:
+    """A full-page flowchart: its orientation and the SVG sized to fit that page.
+
+    None instead of the SVG when the chart fits no page with its text at 7 pt
+    or more: it is left out (the template says why) rather than printed too
+    small to read.
+    """
+    orientation, scale = _best_fit(svg, max_scale)
+    if scale * PAGE_SLACK < PRINT_MIN_SCALE - 1e-9:
+        return orientation, None
     box = OVERVIEW_PORTRAIT_BOX if orientation == "portrait" else OVERVIEW_LANDSCAPE_BOX
-    return orientation, Markup(sanitize.clean_html(fit_svg(svg, box, max_scale=max_scale)))
+    return orientation, Markup(sanitize.clean_html(fit_svg(svg, box, max_scale=max_scale, min_scale=PRINT_MIN_SCALE)))
 
 
 _SVG_TAG_RE = re.compile(r"<svg\b[^>]*>", re.S)
@@ -210,7 +228,7 @@ def fit_scale(svg: str, box: tuple[float, float], *, max_scale: float = 1.0) -> 
     return min(box[0] / size[0], box[1] / size[1], max_scale)
 
 
-def fit_svg(svg: str, box: tuple[float, float], *, max_scale: float = 1.0) -> str:
+def fit_svg(svg: str, box: tuple[float, float], *, max_scale: float = 1.0, min_scale: float = 0.0) -> str:
     """The ``<svg>`` element alone, sized to fit ``box`` (points) keeping its aspect ratio.
 
     Drops the XML declaration and DOCTYPE (not allowed inside HTML) and sets an
@@ -229,7 +247,8 @@ def fit_svg(svg: str, box: tuple[float, float], *, max_scale: float = 1.0) -> st
     if size is None:
         return svg
     w, h = size
-    scale = min(box[0] / w, box[1] / h, max_scale)
+    # min_scale wins over the box: text too small to read is worse than a wide figure.
+    scale = max(min(box[0] / w, box[1] / h, max_scale), min_scale)
     new_tag = re.sub(_ATTR_RE.format(name="width"), "", tag)
     new_tag = re.sub(_ATTR_RE.format(name="height"), "", new_tag)
     if not re.search(r"\sviewBox\s*=", new_tag):
@@ -291,7 +310,7 @@ def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
         "summary": _inline(stage.summary, pathway, location=stage.field_locs.get("summary")) or None,
         "body_html": _md(stage.body, pathway, location=stage.field_locs.get("body")),
         "facts": [(f.label, _inline(f.value, pathway, location=f.loc)) for f in stage.facts],
-        "svg": Markup(sanitize.clean_html(fit_svg(svg, STAGE_BOX, max_scale=STAGE_MAX_SCALE))) if svg else None,
+        "svg": Markup(sanitize.clean_html(fit_svg(svg, STAGE_BOX, max_scale=STAGE_MAX_SCALE, min_scale=PRINT_MIN_SCALE))) if svg else None,
         "comes_from": [_link(ln) for ln in pres.comes_from(pathway, stage)],
         "next": [_link(ln) for ln in pres.what_next(pathway, stage)],
         "alongside": [_link(ln) for ln in pres.alongside(pathway, stage)],
@@ -385,6 +404,8 @@ def print_html(
             chart = diagrams.groups.get(gid) if gid is not None else None
             group["anchor"] = group_anchor(gid) if chart and gid is not None else None
             group["orientation"], group["svg"] = fit_page(chart, STAGE_MAX_SCALE) if chart else (None, None)
+            if group["svg"] is None:
+                group["orientation"] = None
         stages = [_stage_view(pathway, pathway.stage_by_id[sid], diagrams.stages.get(sid)) for sid in ids]
         sections.append({"group": group, "stages": stages})
     cited = _cited_by(pathway)

@@ -31,6 +31,15 @@ Href = Callable[[str], str]
 OVERVIEW_MAX_STAGES = 100
 
 EDGE_LABEL_WIDTH = 20
+
+# Font sizes in points (= SVG user units).  The smallest, SMALL_FONT, decides
+# how far the site may shrink a chart (svgpost.legible_widths) and the
+# smallest print scale of the handbook (7 pt / SMALL_FONT), so nothing is
+# smaller than it: edge conditions, the start oval, stubs, "YOU ARE HERE".
+SMALL_FONT = 10
+NODE_FONT = 12
+GROUP_FONT = 13
+TITLE_FONT = 15
 START_NODE = "__start__"  # not a valid slug, so it cannot clash with a stage
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -56,9 +65,9 @@ def _header(name: str, title: str | None, *, clusters: bool = False) -> list[str
             "rankdir": "TB",
             "bgcolor": quote(palette.BACKGROUND),
             "fontname": quote(palette.FONT),
-            "fontsize": "12",
-            "nodesep": "0.35",
-            "ranksep": "0.45",
+            "fontsize": str(GROUP_FONT),
+            "nodesep": "0.4",
+            "ranksep": "0.5",
             "pad": "0.2",
             # Explicit: layout speed and readability were measured with these.
             "splines": "true",
@@ -66,13 +75,13 @@ def _header(name: str, title: str | None, *, clusters: bool = False) -> list[str
         },
         node={
             "fontname": quote(palette.FONT),
-            "fontsize": "11",
+            "fontsize": str(NODE_FONT),
             "margin": quote("0.14,0.07"),
             "penwidth": "1.2",
         },
         edge={
             "fontname": quote(palette.FONT),
-            "fontsize": "9",
+            "fontsize": str(SMALL_FONT),
             "color": quote(palette.EDGE),
             "fontcolor": quote(palette.EDGE_LABEL),
             "arrowsize": "0.7",
@@ -88,7 +97,7 @@ def _header(name: str, title: str | None, *, clusters: bool = False) -> list[str
         lines.append("  graph " + _attrs({
             "label": wrapped_label(title, 60),
             "labelloc": "t",
-            "fontsize": "14",
+            "fontsize": str(TITLE_FONT),
         }) + ";")
     return lines
 
@@ -124,7 +133,7 @@ def start_node_attrs() -> dict[str, str]:
 def _start_lines(start: str) -> list[str]:
     node = {
         **start_node_attrs(),
-        "fontsize": "10",
+        "fontsize": str(SMALL_FONT),
         "width": "0.6",
         "height": "0.3",
         "margin": quote("0.06,0.02"),
@@ -136,11 +145,67 @@ def _start_lines(start: str) -> list[str]:
     ]
 
 
-def _edge(src: str, dst: str, when: str | None, edge_id: str) -> str:
+def _edge(src: str, dst: str, when: str | None, edge_id: str, *, back: bool = False) -> str:
     attrs = {"id": quote(edge_id)}
     if when:
         attrs["label"] = wrapped_label(when, EDGE_LABEL_WIDTH)
+    if back:
+        # The second edge of a two-stage loop (A -> B, then B -> A) leaves and
+        # enters on the left: drawn like the first, dot put the two edges and
+        # their conditions side by side in the same narrow gap, touching.  The
+        # left, because dot draws self-loops on the right.
+        attrs["tailport"] = "w"
+        attrs["headport"] = "w"
     return f"  {quote(src)} -> {quote(dst)} {_attrs(attrs)};"
+
+
+def _edges(items: Iterable[tuple[str, str, str | None, str]],
+           via_node: Callable[[str, str], bool] = lambda a, b: False) -> list[str]:
+    """DOT lines for (src, dst, when, id) in order, the return edge of each two-stage loop marked.
+
+    ``via_node(src, dst)``: draw the condition as a node on the edge (``_condition_edge``).
+    """
+    seen: set[tuple[str, str]] = set()
+    lines = []
+    for src, dst, when, edge_id in items:
+        back = src != dst and (dst, src) in seen
+        if when and src != dst and via_node(src, dst):
+            lines += _condition_edge(src, dst, when, edge_id, back=back)
+        else:
+            lines.append(_edge(src, dst, when, edge_id, back=back))
+        seen.add((src, dst))
+    return lines
+
+
+def _condition_edge(src: str, dst: str, when: str, edge_id: str, *, back: bool) -> list[str]:
+    """An edge between two groups, its condition a plain-text node halfway.
+
+    dot keeps nodes out of the groups they do not belong to, but not edge
+    labels: the condition of an edge leaving a group was drawn across the
+    group's border.  The arrow keeps the edge's id; the first half is
+    ``<id>--from``, the condition ``cond-...``.
+    """
+    name = f"__cond__{edge_id}"
+    node = {
+        "id": quote("cond" + edge_id[len("edge"):] if edge_id.startswith("edge") else f"cond-{edge_id}"),
+        "label": wrapped_label(when, EDGE_LABEL_WIDTH),
+        "shape": "plaintext",
+        "fontsize": str(SMALL_FONT),
+        "fontcolor": quote(palette.EDGE_LABEL),
+        "margin": quote("0.03,0.02"),
+        "width": "0",
+        "height": "0",
+    }
+    first = {"id": quote(f"{edge_id}--from"), "arrowhead": "none"}
+    second = {"id": quote(edge_id)}
+    if back:
+        first["tailport"] = "w"
+        second["headport"] = "w"
+    return [
+        f"  {quote(name)} {_attrs(node)};",
+        f"  {quote(src)} -> {quote(name)} {_attrs(first)};",
+        f"  {quote(name)} -> {quote(dst)} {_attrs(second)};",
+    ]
 
 
 def _alongside_edge(a: str, b: str) -> str:
@@ -176,14 +241,11 @@ def _edge_ids() -> Callable[[str, str], str]:
     return make
 
 
-def _transition_lines(stages: Iterable[Stage], keep: Callable[[str, str], bool]) -> list[str]:
+def _transition_lines(stages: Iterable[Stage], keep: Callable[[str, str], bool],
+                      via_node: Callable[[str, str], bool] = lambda a, b: False) -> list[str]:
     make_id = _edge_ids()
-    return [
-        _edge(s.id, t.to, t.when, make_id(s.id, t.to))
-        for s in stages
-        for t in s.next
-        if keep(s.id, t.to)
-    ]
+    return _edges(((s.id, t.to, t.when, make_id(s.id, t.to)) for s in stages for t in s.next if keep(s.id, t.to)),
+                  via_node)
 
 
 def _alongside_lines(pathway: Pathway, ids: list[str], keep: Callable[[str, str], bool]) -> list[str]:
@@ -197,20 +259,45 @@ def _alongside_lines(pathway: Pathway, ids: list[str], keep: Callable[[str, str]
     return lines
 
 
-def _cluster_open(group_id: str, title: str, indent: str = "  ") -> list[str]:
-    return [
-        f"{indent}subgraph {quote('cluster_' + group_id)} {{",
-        f"{indent}  graph " + _attrs({
-            "id": quote(dom_id("group", group_id)),
-            "label": wrapped_label(title, 40),
-            "labeljust": "l",
-            "style": quote("rounded,filled"),
-            "fillcolor": quote(palette.CLUSTER_FILL),
-            "color": quote(palette.CLUSTER_BORDER),
-            "fontsize": "12",
+def _title_node(group_id: str) -> str:
+    return f"__title__{group_id}"  # not a valid slug: cannot clash with a stage
+
+
+def _cluster_open(group_id: str, title: str, indent: str = "  ", *, title_node: bool = False) -> list[str]:
+    """Open a group's cluster.
+
+    ``title_node``: the title is a plain-text node on the cluster's top rank
+    instead of the cluster's label.  dot routes edges around nodes but
+    straight through cluster labels, so an edge entering a group from above
+    no longer runs across its title.
+    """
+    attrs = {
+        "id": quote(dom_id("group", group_id)),
+        "label": wrapped_label(title, 40),
+        "labeljust": "l",
+        "style": quote("rounded,filled"),
+        "fillcolor": quote(palette.CLUSTER_FILL),
+        "color": quote(palette.CLUSTER_BORDER),
+        "fontsize": str(GROUP_FONT),
+        "fontcolor": quote(palette.TEXT),
+    }
+    lines = [f"{indent}subgraph {quote('cluster_' + group_id)} {{"]
+    if title_node:
+        node = {
+            "id": quote(dom_id("grouptitle", group_id)),
+            "label": attrs.pop("label"),
+            "shape": "plaintext",
+            "fontsize": str(GROUP_FONT),
             "fontcolor": quote(palette.TEXT),
-        }) + ";",
-    ]
+            "margin": quote("0.04,0.02"),
+            "height": "0.3",
+        }
+        attrs["label"] = quote("")
+        lines.append(f"{indent}  graph " + _attrs(attrs) + ";")
+        lines.append(f"{indent}  {quote(_title_node(group_id))} {_attrs(node)};")
+        return lines
+    lines.append(f"{indent}  graph " + _attrs(attrs) + ";")
+    return lines
 
 
 def overview_is_too_large(pathway: Pathway) -> bool:
@@ -239,15 +326,77 @@ def overview_dot(pathway: Pathway, href: Href, *, title: str | None = None) -> s
         members = [s for s in stages if s.group == g.id]
         if not members:
             continue
-        lines += _cluster_open(g.id, g.title)
+        lines += _cluster_open(g.id, g.title, title_node=True)
         lines += [_stage_node(s, href, indent="    ") for s in members]
+        title = quote(_title_node(g.id))
+        lines.append(f"    {title} -> {{ {' '.join(quote(s.id) for s in members)} }} "
+                     + _attrs({"style": "invis"}) + ";")
+        for m in members:
+            if any(t.to == m.id and t.when for t in m.next):
+                lines += _loop_room(m.id)
         lines.append("  }")
     lines += [_stage_node(s, href) for s in stages if s.group not in groups]
     both = lambda a, b: a in known and b in known  # noqa: E731
-    lines += _transition_lines(stages, both)
+    group_of = {s.id: s.group if s.group in groups else None for s in stages}
+    lines += _transition_lines(stages, both, lambda a, b: group_of[a] != group_of[b])
     lines += _alongside_lines(pathway, ids, both)
+    lines += _stacking_lines(pathway, stages)
+    start = pathway.stage_by_id.get(pathway.start)
+    if start is not None and start.group in groups and any(s.group == start.group for s in stages):
+        # The Start oval above its group's title, not beside it.
+        lines.append(f"  {quote(START_NODE)} -> {quote(_title_node(start.group))} [style=invis];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _loop_room(stage_id: str) -> list[str]:
+    """An invisible point right of a stage with a self-loop, inside its group.
+
+    dot makes room for a self-loop's condition beside the stage but leaves it
+    out of the group's box, so the condition was drawn across the border.  A
+    flat edge puts the point to the right, beyond the condition.
+    """
+    pad = quote(f"__loop__{stage_id}")
+    return [
+        f"    {pad} [shape=point, style=invis, width=0.01, height=0.01, label=\"\"];",
+        f"    {{ rank=same; {quote(stage_id)}; {pad}; }}",
+        f"    {quote(stage_id)} -> {pad} [style=invis];",
+    ]
+
+
+def _stacking_lines(pathway: Pathway, stages: list[Stage]) -> list[str]:
+    """Invisible edges that make the overview read top to bottom, group after group.
+
+    Without them dot starts a group right below the branch that leads into
+    it, beside the rest of the earlier group, and the chart becomes a
+    diagonal staircase twice as wide as it needs to be.  So when group A (earlier in
+    the file) leads into group B and nothing in B leads back into A, every
+    stage of A is ranked above B's title.  A group whose stages have no
+    transitions at all (care that only runs alongside) is stacked as a column
+    instead of a row.  ``weight=0``: they order ranks, they do not pull nodes.
+    """
+    by_id = pathway.stage_by_id
+    group_of = {s.id: s.group for s in stages if s.group in pathway.group_by_id}
+    order = {g.id: i for i, g in enumerate(pathway.groups)}
+    entries: set[tuple[str, str]] = set()
+    for s in stages:
+        for t in s.next:
+            a, b = group_of.get(s.id), group_of.get(t.to)
+            if a is not None and b is not None and a != b and t.to in by_id:
+                entries.add((a, b))
+    lines: list[str] = []
+    invis = _attrs({"style": "invis", "weight": "0"})
+    for a, b in sorted(entries, key=lambda ab: (order[ab[0]], order[ab[1]])):
+        if (b, a) in entries or order[a] > order[b]:
+            continue
+        for src in (s.id for s in stages if group_of.get(s.id) == a):
+            lines.append(f"  {quote(src)} -> {quote(_title_node(b))} {invis};")
+    moving = {s.id for s in stages if s.next} | {t.to for s in stages for t in s.next}
+    for g in pathway.groups:
+        members = [s.id for s in stages if group_of.get(s.id) == g.id]
+        if len(members) > 1 and not moving.intersection(members):
+            lines.append("  " + " -> ".join(quote(m) for m in members) + f" {invis};")
+    return lines
 
 
 def neighbourhood_dot(pathway: Pathway, stage_id: str, href: Href) -> str:
@@ -271,7 +420,7 @@ def neighbourhood_dot(pathway: Pathway, stage_id: str, href: Href) -> str:
         lines += _start_lines(stage_id)
     style = palette.style_for(focus.kind)
     title_lines = "<br/>".join(html_escape(line) for line in wrap(focus.title or focus.id, style.wrap))
-    focus_label = html_label(f'<font point-size="8"><b>YOU ARE HERE</b></font><br/>{title_lines}')
+    focus_label = html_label(f'<font point-size="{SMALL_FONT}"><b>YOU ARE HERE</b></font><br/>{title_lines}')
     # Predecessors are declared before the focus so that, when a stage is both
     # before and after it (a loop), dot's cycle breaking still draws it above.
     before = [sid for sid in preds if sid != stage_id]
@@ -291,12 +440,10 @@ def neighbourhood_dot(pathway: Pathway, stage_id: str, href: Href) -> str:
     if side:
         lines += _alongside_panel(stage_id, side, by_id, href)
     make_id = _edge_ids()
-    for src, t in pathway.incoming.get(stage_id, ()):
-        if src.id in by_id and src.id != stage_id:
-            lines.append(_edge(src.id, stage_id, t.when, make_id(src.id, stage_id)))
-    for t in focus.next:
-        if t.to in by_id:
-            lines.append(_edge(stage_id, t.to, t.when, make_id(stage_id, t.to)))
+    edges = [(src.id, stage_id, t.when, make_id(src.id, stage_id))
+             for src, t in pathway.incoming.get(stage_id, ()) if src.id in by_id and src.id != stage_id]
+    edges += [(stage_id, t.to, t.when, make_id(stage_id, t.to)) for t in focus.next if t.to in by_id]
+    lines += _edges(edges)
     for a in along:
         if a not in side:
             lines.append(_alongside_edge(stage_id, a))
@@ -315,7 +462,7 @@ def _alongside_panel(focus_id: str, side: list[str], by_id: Mapping[str, Stage],
             "labeljust": "l",
             "style": quote("rounded,dashed"),
             "color": quote(palette.ALONGSIDE),
-            "fontsize": "10",
+            "fontsize": str(SMALL_FONT),
             "fontcolor": quote(palette.TEXT),
         }) + ";",
     ]
@@ -423,7 +570,7 @@ def group_dot(pathway: Pathway, group_id: str, href: Href, *, title: str | None 
             "style": quote("dashed,rounded"),
             "color": quote(palette.ALONGSIDE),
             "fontcolor": quote(palette.EDGE_LABEL),
-            "fontsize": "9",
+            "fontsize": str(SMALL_FONT),
             "tooltip": quote(f"{other.title} (in {where})", context="tooltip"),
             "URL": quote(href(sid), context="url"),
             "target": quote("_top"),

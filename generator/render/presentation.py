@@ -169,7 +169,10 @@ def cited_by(pathway: Pathway) -> dict[str, list[str]]:
 # A pathway with more stages than this, in two groups or more, may be shown
 # as a map of its groups when its overview would be too small to read; the
 # writer decides (the PDF by the printed scale, see generator.pdf.handbook).
-MAP_CANDIDATE_STAGES = 30
+# 0: any grouped pathway.  With text never printed under 7 pt even the
+# 20-stage seed is taller than a page, and a map plus one chart per group
+# costs a few small layouts in the same Graphviz run.
+MAP_CANDIDATE_STAGES = 0
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ flowcharts - through ``nh3`` (the Rust ``ammonia`` sanitizer) with an allow-list
 * elements: the ones Markdown and our templates produce (``ALLOWED_TAGS``),
   plus the SVG subset Graphviz writes; ``<script>``/``<style>`` go with their content;
 * attributes: per element (``ALLOWED_ATTRIBUTES``); no ``on*``, and ``style``
-  only on ``<svg>`` and only ``max-width``/``height`` (the scaling svgpost sets);
+  only on ``<svg>`` and only ``max-width``/``height`` and the legible widths
+  ``--pd-min``/``--pd-min-phone`` (the scaling svgpost sets); ``tabindex`` only
+  ``0`` on a ``<div>`` (the flowchart's scroll region);
 * URLs (``href``, ``src``, ``xlink:href``): ``generator.core.urls.link_problem``
   - http, https, mailto and the site's own relative links;
 * classes: the project's own (``pathway-*``), the admonition/details types
@@ -49,6 +51,7 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "th": {"colspan", "rowspan"},
     "details": {"open"},
     "figure": {"data-search-exclude"},
+    "div": {"tabindex"},
     "svg": {"viewBox", "width", "height", "style", "focusable", "xmlns", "xmlns:xlink"} | _PAINT,
     "g": _PAINT,
     "polygon": {"points"} | _PAINT,
@@ -89,6 +92,8 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
         return " ".join(kept) or None
     if attr == "style" and tag != "svg":
         return None
+    if attr == "tabindex" and value != "0":
+        return None
     return value
 
 
@@ -101,7 +106,7 @@ def clean_html(fragment: str) -> str:
         attribute_filter=_attribute_filter,
         # ammonia checks URL schemes too; relative URLs pass to _attribute_filter's stricter rule.
         url_schemes={"http", "https", "mailto"},
-        filter_style_properties={"max-width", "height"},
+        filter_style_properties={"max-width", "height", "--pd-min", "--pd-min-phone"},
         link_rel=None,
         strip_comments=True,
     )

@@ -4,7 +4,11 @@
   HTML or Markdown; blank lines go too (Python-Markdown ends a raw HTML block
   at a blank line).
 * Fixed width/height give way to ``width="100%"`` with the natural size as
-  ``max-width``: the diagram shrinks to the page but never blows up.
+  ``max-width``: the diagram shrinks to the page but never blows up.  It never
+  shrinks below the width at which its smallest text is still legible
+  (``MIN_TEXT_PX``, ``MIN_TEXT_PX_PHONE``): those widths are given as CSS
+  custom properties (``--pd-min``, ``--pd-min-phone``) which the site's
+  stylesheet uses as ``min-width``; a wider diagram scrolls in its panel.
 * Accessibility: the root gets a ``<title>``/``<desc>`` referenced by
   ``aria-labelledby``/``aria-describedby``.  A diagram with links is a
   ``role="group"`` (``role="img"`` would hide the links from screen readers);
@@ -29,6 +33,7 @@ deterministic.
 from __future__ import annotations
 
 import html
+import math
 import re
 
 _PROLOG = re.compile(r"<\?xml[^>]*\?>\s*")
@@ -41,6 +46,28 @@ _GRAPH_ID = re.compile(r'<g id="([^"]*)" class="graph"')
 _ANCHOR = re.compile(r"<a\s([^>]*)>(.*?)</a>", re.S)
 _TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
 _LENGTH = re.compile(r"^\s*([0-9.]+)\s*(pt|px)?\s*$")
+_FONT_SIZE = re.compile(r'<text\b[^>]*\sfont-size="([0-9.]+)"')
+
+# The smallest rendered flowchart text, in CSS px: 12 on a desktop screen,
+# 11 on a phone (the site's stylesheet switches at its phone breakpoint).
+# Enforced in Chromium by tests/site/test_diagram_text.py.
+MIN_TEXT_PX = 12.0
+MIN_TEXT_PX_PHONE = 11.0
+
+
+def min_font_size(svg: str) -> float | None:
+    """The smallest ``font-size`` of the SVG's text, in its own user units (Graphviz: points)."""
+    sizes = [float(v) for v in _FONT_SIZE.findall(svg)]
+    return min(sizes) if sizes else None
+
+
+def legible_widths(svg_width: float, smallest_font: float) -> tuple[float, float]:
+    """(desktop, phone) CSS widths in px below which the smallest text drops under the limits.
+
+    Text of ``smallest_font`` user units in a drawing ``svg_width`` user units
+    wide measures ``smallest_font * w / svg_width`` px when drawn ``w`` px wide.
+    """
+    return (MIN_TEXT_PX * svg_width / smallest_font, MIN_TEXT_PX_PHONE * svg_width / smallest_font)
 
 
 def _esc(text: str) -> str:
@@ -78,6 +105,11 @@ def finish(svg: str, *, name: str, description: str | None = None) -> str:
     natural = _LENGTH.match(attrs.get("width", ""))
     if natural:
         style.insert(0, f"max-width:{natural.group(1)}{natural.group(2) or 'px'}")
+    box = [float(n) for n in attrs.get("viewBox", "").split()] if "viewBox" in attrs else []
+    smallest = min_font_size(svg)
+    if len(box) == 4 and box[2] > 0 and smallest:
+        desktop, phone = legible_widths(box[2], smallest)
+        style += [f"--pd-min:{math.ceil(desktop)}px", f"--pd-min-phone:{math.ceil(phone)}px"]
     new_attrs["style"] = ";".join(style)
     for ns in ("xmlns", "xmlns:xlink"):
         if ns in attrs:

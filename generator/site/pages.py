@@ -97,12 +97,19 @@ def _default_layout(dots: Sequence[str], *, id_prefixes: Sequence[str]) -> list[
     return render_svgs(list(dots), id_prefixes=list(id_prefixes))
 
 
-def _figure(svg: str, caption: str, css: str) -> str:
+def _figure(svg: str, caption: str, css: str, name: str = "Flowchart") -> str:
     """Raw HTML block for Markdown: no blank lines inside, or Markdown would end the block."""
     svg = re.sub(r"\n\s*\n", "\n", svg.strip())
     # data-search-exclude: the diagram's text is also given as a list on the
     # page; indexing the SVG labels too put "YOU ARE HERE" in every search hit.
-    return (f'<figure class="pathway-diagram {css}" data-search-exclude>\n{svg}\n'
+    # The chart is never shrunk below legible text (svgpost: --pd-min): a wider
+    # one scrolls inside a focusable region (arrow keys scroll it), with a cue
+    # the stylesheet shows only while it can actually scroll.
+    label = escape.html_text(f"{name} (scrolls sideways when wider than the screen)")
+    return (f'<figure class="pathway-diagram {css}" data-search-exclude>\n'
+            f'<div class="pathway-diagram-scroll" role="region" tabindex="0" aria-label="{label}">\n'
+            '<p class="pathway-diagram-cue" aria-hidden="true">Scroll sideways to see the whole flowchart \u2192</p>\n'
+            f"{svg}\n</div>\n"
             f"<figcaption>{escape.html_text(caption)}</figcaption>\n</figure>")
 
 
@@ -397,7 +404,7 @@ def render_site(
         figures = {}
         for d, svg in zip(wanted, svgs, strict=True):
             css = "pathway-diagram--overview" if d.page == nav.HOME or d.page.startswith("groups/") else "pathway-diagram--stage"
-            figures[d.page] = _figure(finish(svg, name=d.name, description=d.description), d.caption, css)
+            figures[d.page] = _figure(finish(svg, name=d.name, description=d.description), d.caption, css, d.name)
         legend = legend_html()
         files: dict[str, bytes] = {nav.HOME: r.home(figures, legend)}
         for s in r._stages():

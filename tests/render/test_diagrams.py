@@ -216,7 +216,39 @@ def test_every_overview_node_links_to_its_stage() -> None:
     links = _links(svg)
     for s in p.stages:
         assert links[f"ov-stage-{s.id}"] == href(s.id)
-    assert set(links) == {f"ov-stage-{s.id}" for s in p.stages} | {"ov-start"}
+    titles = {f"ov-grouptitle-{g.id}" for g in p.groups}
+    # Conditions on edges between groups are drawn as text nodes (they stayed off the group borders).
+    conditions = {f"ov-cond-{s.id}--{t.to}" for s in p.stages for t in s.next
+                  if t.when and s.group != p.stage_by_id[t.to].group}
+    assert conditions
+    assert set(links) == {f"ov-stage-{s.id}" for s in p.stages} | {"ov-start"} | titles | conditions
+    assert all(links[t] is None for t in titles | conditions)  # headings and conditions, not links
+
+
+def test_the_return_edge_of_a_two_stage_loop_runs_on_the_left() -> None:
+    """A -> B and B -> A drawn alike overprinted each other's conditions (tests/render/test_geometry.py)."""
+    p = Pathway(id="p", title="P", version="1", status="draft", start="a", stages=(
+        Stage("a", "A", "assessment", next=(T("b", "Unclear"),)),
+        Stage("b", "B", "decision", next=(T("a", "Still unclear"), T("b", "Wait"), T("c", "Clear"))),
+        Stage("c", "C", "outcome"),
+    ))
+    for dot in (neighbourhood_dot(p, "a", href), neighbourhood_dot(p, "b", href), overview_dot(p, href)):
+        lines = {line.split(" [")[0].strip(): line for line in dot.splitlines() if " -> " in line}
+        # Exactly one of the pair (the one declared second, drawn upwards) takes the left-hand ports.
+        pair = [lines['"a" -> "b"'], lines['"b" -> "a"']]
+        assert sum("tailport=w" in e and "headport=w" in e for e in pair) == 1, pair
+    assert "tailport" not in lines['"a" -> "b"']  # the overview: a comes first
+    assert "tailport" not in overview_dot(p, href).split('"b" -> "b"')[1].splitlines()[0]  # a self-loop is not one
+
+
+def test_overview_stacks_a_group_below_the_group_that_leads_into_it() -> None:
+    dot = overview_dot(sample(), href)
+    # Every stage of "ed" ranks above the title of "treat" (invisible, no pull) ...
+    for sid in ("triage", "bloods", "decide", "reassess"):
+        assert f'"{sid}" -> "__title__treat" [style=invis, weight=0];' in dot
+    # ... but not the other way round, and group titles are nodes so edges route around them.
+    assert '-> "__title__ed" [style=invis, weight=0]' not in dot
+    assert 'id="grouptitle-treat"' in dot and 'label="Treatment"' in dot
 
 
 @pytest.mark.dot

@@ -59,7 +59,7 @@ def test_scales_to_the_page_but_not_beyond_natural_size() -> None:
     assert root.get("width") == "100%"
     assert root.get("height") is None
     assert root.get("viewBox") == "0.00 0.00 250.18 44.00"
-    assert root.get("style") == "max-width:250pt;height:auto"
+    assert root.get("style") == "max-width:250pt;height:auto;--pd-min:215px;--pd-min-phone:197px"
 
 
 def test_title_and_description_label_the_diagram() -> None:
@@ -159,3 +159,16 @@ def test_links_are_focusable_and_named_in_chromium() -> None:
             assert {("group", "P overview"), ("link", "Assess the patient"), ("link", "Admit")} <= seen
         finally:
             browser.close()
+
+
+def test_legible_widths_keep_the_smallest_text_at_12_and_11_px() -> None:
+    from generator.render.svgpost import legible_widths, min_font_size
+
+    assert min_font_size(GRAPHVIZ_SVG) == 14.0
+    desktop, phone = legible_widths(250.18, 14.0)
+    # Drawn that wide, 14 user units of a 250.18-unit drawing measure exactly 12 and 11 px.
+    assert 14.0 * desktop / 250.18 == pytest.approx(12.0)
+    assert 14.0 * phone / 250.18 == pytest.approx(11.0)
+    smaller = GRAPHVIZ_SVG.replace('font-size="14.00"', 'font-size="7.00"', 1)
+    assert min_font_size(smaller) == 7.0
+    assert "--pd-min:429px" in finish(smaller, name="x")  # half the font, twice the width
