@@ -119,7 +119,8 @@ class Book:
 
     def heading_page(self, stage) -> int:
         hits = [i for i, text in enumerate(self.flat) if self.needle(stage) in text]
-        assert len(hits) == 1, f"{self.name}: {stage.id!r} heading found on pages {[h + 1 for h in hits]}"
+        # No hit: the badge and the title were split (a page break between them) or the stage is missing.
+        assert len(hits) == 1, f"{self.name}: {stage.id!r} heading whole on pages {[h + 1 for h in hits]}"
         return hits[0]
 
 
