@@ -2,10 +2,11 @@
 
 The handbook is a document in its own right, not a print of the website:
 title page with document control, contents with page numbers, the overview
-flowchart on a landscape page, one stage per page in the website's navigation
-order (``generator.render.presentation.stages_by_group``), then references, glossary and
-amendment history.  Layout lives in ``assets/print.css``; structure in
-``templates/print.html.jinja``.
+flowchart on a landscape page, the stages in the website's navigation order
+(``generator.render.presentation.stages_by_group``; short ones share a page, a
+stage's head with its "Where this stage sits" flowchart is never split), then
+references, glossary and amendment history.  Layout lives in
+``assets/print.css``; structure in ``templates/print.html.jinja``.
 
 Dates: the handbook prints one date of its own, labelled for what it is
 (``presentation.build_date_label``): "Source dated …" when ``SOURCE_DATE_EPOCH``
