@@ -17,8 +17,10 @@ examples:
                                          date the handbook by the last commit
                                          (same input and date: byte-identical PDF)
 
-The handbook is dated from SOURCE_DATE_EPOCH, else from the pathway's own
-review and approval dates, never from the clock.
+The handbook prints one date of its own, labelled for what it is: "Built
+<today>" (the real day of the build, UTC), or, when SOURCE_DATE_EPOCH is set,
+"Source dated <that day>" (the date of the source, e.g. the commit; not the
+day the file was made).  Never a date taken from the pathway's review dates.
 
 exit status: 0 written, 1 problems in the pathway or the build failed,
 2 usage error (e.g. no such file)
@@ -30,7 +32,7 @@ def register(subparsers) -> None:
         "pdf",
         help="build the printable PDF handbook",
         description="Validate a pathway file and build its PDF handbook: title page with document "
-        "control, contents with page numbers, the overview flowchart, one page per stage, "
+        "control, contents with page numbers, the overview flowchart, the stages in reading order, "
         "references, glossary and amendment history.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from generator.core import limits
 from generator.core.builddate import SourceDateEpochError as SourceDateEpochError  # re-exported
-from generator.core.builddate import source_date_epoch
+from generator.core.builddate import build_date
 from generator.core.checks import Context, run_checks
 from generator.core.loader import load
 from generator.core.model import Location, Pathway, Problem, Severity
@@ -59,12 +59,11 @@ class CheckResult:
 
 
 def today() -> _dt.date:
-    """Today's date (UTC) from SOURCE_DATE_EPOCH if set, so builds are reproducible; else the real date.
+    """Today's date (UTC) from SOURCE_DATE_EPOCH if set, so builds are reproducible; else the real date (UTC).
 
     Raises ``SourceDateEpochError`` for a malformed SOURCE_DATE_EPOCH.
     """
-    epoch = source_date_epoch()
-    return epoch.date() if epoch else _dt.date.today()
+    return build_date().when.date()
 
 
 def check_text(

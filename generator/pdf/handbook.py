@@ -2,15 +2,26 @@
 
 The handbook is a document in its own right, not a print of the website:
 title page with document control, contents with page numbers, the overview
-flowchart on a landscape page, one stage per page in the website's navigation
-order (``generator.render.presentation.stages_by_group``), then references, glossary and
-amendment history.  Layout lives in ``assets/print.css``; structure in
-``templates/print.html.jinja``.
+flowchart on a landscape page, the stages in the website's navigation order
+(``generator.render.presentation.stages_by_group``; short ones share a page, a
+stage's head with its "Where this stage sits" flowchart is never split), then
+references, glossary and amendment history.  Layout lives in
+``assets/print.css``; structure in ``templates/print.html.jinja``.
 
-Determinism: the build date comes from ``SOURCE_DATE_EPOCH`` or the pathway's
-own dates, never the clock; WeasyPrint writes no file identifier and takes its
-creation date from our ``dcterms.created`` meta, so two builds of the same
-input are byte-identical.
+Dates: the handbook prints one date of its own, labelled for what it is
+(``presentation.build_date_label``): "Source dated …" when ``SOURCE_DATE_EPOCH``
+is set (CI sets it to the commit date), else "Built …" with the real day of the
+build (UTC).  Never a date derived from the pathway's review dates.
+
+Determinism: with ``SOURCE_DATE_EPOCH`` set, WeasyPrint writes no file
+identifier and takes its creation date from our ``dcterms.created`` meta, so
+two builds of the same input are byte-identical.
+
+Accessibility: the PDF is tagged (PDF/UA-1 variant: structure tree, ``/Lang``
+from ``<html lang>``, the title shown as window title, bookmarks from the
+headings) and every flowchart carries its text alternative
+(``presentation.*_alt``) as the SVG's ``<title>``, which WeasyPrint writes as
+the Figure's ``/Alt``.
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ from generator import __version__
 from generator.render import escape
 from generator.render import markup, sanitize
 from generator.render import presentation as pres
+from generator.core.builddate import BuildDate
 from generator.core.errors import PathwayError
 from generator.core.files import atomic_write
 from generator.core.model import Pathway, Stage
@@ -70,6 +82,8 @@ STATUS_WARNINGS = {
     "retired": "RETIRED: this pathway is withdrawn and must not be used for new patients.",
 }
 CONTROL_LINE = "Uncontrolled when printed"
+# WeasyPrint's PDF/UA-1 variant: a tagged PDF 1.7 with the PDF/UA identification in its XMP metadata.
+PDF_VARIANT = "pdf/ua-1"
 
 
 class PdfError(PathwayError):
@@ -90,28 +104,19 @@ def format_date(d: _dt.date | None) -> str:
     return pres.format_date(d) or "—"
 
 
-def build_datetime(pathway: Pathway, source_date_epoch: str | None) -> _dt.datetime | None:
-    """The date the handbook says it was built: SOURCE_DATE_EPOCH, else the pathway's latest date.
+def build_date(source_date_epoch: str | None, *, now: _dt.datetime | None = None) -> BuildDate:
+    """The date the handbook prints, and what it is: SOURCE_DATE_EPOCH ("Source dated"), else the clock ("Built").
 
-    Never the clock, so rebuilding an unchanged pathway gives the same file.
-    Raises ``PdfError`` for a malformed SOURCE_DATE_EPOCH (read by
-    ``generator.core.pipeline.source_date_epoch``, as for the site).
+    ``None`` or an empty string means unset.  ``now`` stands in for the clock
+    in tests.  Raises ``PdfError`` for a malformed SOURCE_DATE_EPOCH (read by
+    ``generator.core.builddate``, as for the site).
     """
-    from generator.core.builddate import SourceDateEpochError, source_date_epoch as read_epoch
+    from generator.core.builddate import SourceDateEpochError, build_date as read_build_date
 
     try:
-        epoch = read_epoch(source_date_epoch or "")
+        return read_build_date(source_date_epoch or "", now=now)
     except SourceDateEpochError as exc:
         raise PdfError(str(exc)) from None
-    if epoch is not None:
-        return epoch
-    gov = pathway.governance
-    dates = [d for d in (gov.last_reviewed, gov.approved_on) if d is not None]
-    dates += [h.date for h in pathway.history if h.date is not None]
-    if not dates:
-        return None
-    day = max(dates)
-    return _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.timezone.utc)
 
 
 # --------------------------------------------------------------------------- diagrams
@@ -183,8 +188,8 @@ def _best_fit(svg: str, max_scale: float) -> tuple[str, float]:
     return ("portrait", portrait) if portrait > landscape else ("landscape", landscape)
 
 
-def fit_page(svg: str, max_scale: float = 1.0) -> tuple[str, Markup | None]:
-    """A full-page flowchart: its orientation and the SVG sized to fit that page.
+def fit_page(svg: str, max_scale: float = 1.0, *, alt: str = "") -> tuple[str, Markup | None]:
+    """A full-page flowchart: its orientation and the SVG sized to fit that page, with ``alt`` as its text alternative.
 
     None instead of the SVG when the chart fits no page with its text at 7 pt
     or more: it is left out (the template says why) rather than printed too
@@ -194,7 +199,7 @@ def fit_page(svg: str, max_scale: float = 1.0) -> tuple[str, Markup | None]:
     if scale * PAGE_SLACK < PRINT_MIN_SCALE - 1e-9:
         return orientation, None
     box = OVERVIEW_PORTRAIT_BOX if orientation == "portrait" else OVERVIEW_LANDSCAPE_BOX
-    return orientation, Markup(sanitize.clean_html(fit_svg(svg, box, max_scale=max_scale, min_scale=PRINT_MIN_SCALE)))
+    return orientation, _figure_svg(svg, box, max_scale, alt)
 
 
 _SVG_TAG_RE = re.compile(r"<svg\b[^>]*>", re.S)
@@ -294,6 +299,21 @@ def _link(link: pres.StageLink) -> dict:
     }
 
 
+_ROOT_OPEN_RE = re.compile(r"<svg\b[^>]*>", re.S)
+
+
+def with_alt(svg: str, alt: str) -> str:
+    """``svg`` with ``alt`` as its first child ``<title>``: WeasyPrint's tagged PDF takes a Figure's /Alt from it."""
+    m = _ROOT_OPEN_RE.search(svg)
+    if not m:
+        return svg
+    return svg[: m.end()] + f"<title>{escape.html_text(alt)}</title>" + svg[m.end():]
+
+
+def _figure_svg(svg: str, box: tuple[float, float], max_scale: float, alt: str) -> Markup:
+    return Markup(sanitize.clean_html(with_alt(fit_svg(svg, box, max_scale=max_scale, min_scale=PRINT_MIN_SCALE), alt)))
+
+
 def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
     numbers = {r.id: n for n, r in enumerate(pathway.references, start=1)}
     refs = []
@@ -310,7 +330,7 @@ def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
         "summary": _inline(stage.summary, pathway, location=stage.field_locs.get("summary")) or None,
         "body_html": _md(stage.body, pathway, location=stage.field_locs.get("body")),
         "facts": [(f.label, _inline(f.value, pathway, location=f.loc)) for f in stage.facts],
-        "svg": Markup(sanitize.clean_html(fit_svg(svg, STAGE_BOX, max_scale=STAGE_MAX_SCALE, min_scale=PRINT_MIN_SCALE))) if svg else None,
+        "svg": _figure_svg(svg, STAGE_BOX, STAGE_MAX_SCALE, pres.neighbourhood_alt(pathway, stage)) if svg else None,
         "comes_from": [_link(ln) for ln in pres.comes_from(pathway, stage)],
         "next": [_link(ln) for ln in pres.what_next(pathway, stage)],
         "alongside": [_link(ln) for ln in pres.alongside(pathway, stage)],
@@ -319,10 +339,11 @@ def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
     }
 
 
-def _doc_view(pathway: Pathway, built: _dt.datetime | None, lang: str) -> dict:
+def _doc_view(pathway: Pathway, built: BuildDate | None, lang: str) -> dict:
     gov = pathway.governance
     status = pres.status_label(pathway.status)
-    built_on = format_date(built.date()) if built else None
+    # "Built 2 December 2026" or "Source dated 21 September 2026": the date says what it is.
+    date_label = pres.build_date_label(built) if built else None
     control = [
         ("Pathway", pathway.id),
         ("Version", pathway.version),
@@ -338,7 +359,9 @@ def _doc_view(pathway: Pathway, built: _dt.datetime | None, lang: str) -> dict:
         control.append(("Expires", format_date(gov.expires)))
     if gov.contact:
         control.append(("Contact", gov.contact))
-    control.append(("Handbook built", built_on or "—"))
+    if built is not None:
+        word = pres.SOURCE_DATED_LABEL if built.from_source else pres.BUILT_LABEL
+        control.append((f"Handbook {word.lower()}", format_date(built.when.date())))
     keywords = ["care pathway", pathway.id, f"version {pathway.version}", status]
     keywords += [g.title for g in pathway.groups]
     return {
@@ -348,7 +371,7 @@ def _doc_view(pathway: Pathway, built: _dt.datetime | None, lang: str) -> dict:
         "version": pathway.version,
         "status_label": status,
         "status_warning": STATUS_WARNINGS.get(pathway.status),
-        "control_line": CONTROL_LINE + (f" · built {built_on}" if built_on else ""),
+        "control_line": CONTROL_LINE + (f" · {date_label}" if date_label else ""),
         "summary_html": _md(pathway.summary, pathway, location=pathway.field_locs.get("summary")),
         "description": _one_line(pathway.summary) or pathway.title,
         "audience": _one_line(pathway.audience) or None,
@@ -357,9 +380,10 @@ def _doc_view(pathway: Pathway, built: _dt.datetime | None, lang: str) -> dict:
         "control": control,
         "keywords": keywords,
         "generator": f"pathway-publisher {__version__}",
-        "built_on": built_on,
+        "date_label": date_label,
+        "date_from_source": bool(built and built.from_source),
         # W3C date-time for WeasyPrint's dcterms.created -> PDF CreationDate.
-        "built_iso": built.strftime("%Y-%m-%dT%H:%M:%SZ") if built else None,
+        "built_iso": built.when.strftime("%Y-%m-%dT%H:%M:%SZ") if built else None,
         "grouped": bool(pres.group_ids(pathway)),
     }
 
@@ -383,7 +407,7 @@ def print_html(
     pathway: Pathway,
     diagrams: Diagrams,
     *,
-    built: _dt.datetime | None,
+    built: BuildDate | None,
     lang: str = "en-GB",
 ) -> str:
     """The whole handbook as one self-contained HTML document (pure: no I/O but package data)."""
@@ -403,7 +427,8 @@ def print_html(
         if group is not None:
             chart = diagrams.groups.get(gid) if gid is not None else None
             group["anchor"] = group_anchor(gid) if chart and gid is not None else None
-            group["orientation"], group["svg"] = fit_page(chart, STAGE_MAX_SCALE) if chart else (None, None)
+            alt = pres.overview_alt(pathway, ids, name=f"Flowchart of {title}")
+            group["orientation"], group["svg"] = fit_page(chart, STAGE_MAX_SCALE, alt=alt) if chart else (None, None)
             if group["svg"] is None:
                 group["orientation"] = None
         stages = [_stage_view(pathway, pathway.stage_by_id[sid], diagrams.stages.get(sid)) for sid in ids]
@@ -448,7 +473,8 @@ def print_html(
             "Each box is a stage of the pathway; arrows show what comes next, labelled with the "
             "condition where there is a choice. The contents page lists every stage with its page."
         )
-    orientation, svg = fit_page(diagrams.overview, OVERVIEW_MAX_SCALE)
+    ov_alt = pres.groups_map_alt(pathway) if diagrams.overview_is_group_map else pres.overview_alt(pathway)
+    orientation, svg = fit_page(diagrams.overview, OVERVIEW_MAX_SCALE, alt=ov_alt)
     overview = {"title": ov_title, "caption": caption, "orientation": orientation, "svg": svg}
     template = env.get_template("print.html.jinja")
     return template.render(
@@ -493,9 +519,11 @@ def write_pdf(html: str, out: str | Path, *, progress: Callable[[str], None] | N
     out = Path(out)
     say = progress or (lambda _msg: None)
     say("laying out pages")
-    document = weasyprint.HTML(string=html, url_fetcher=_no_fetch_fetcher()).render()
+    # Tagging is decided at layout time (render) and again when writing.
+    options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
+    document = weasyprint.HTML(string=html, url_fetcher=_no_fetch_fetcher()).render(**options)
     say(f"writing {len(document.pages)} pages")
-    atomic_write(out, document.write_pdf)
+    atomic_write(out, lambda target: document.write_pdf(target, **options))
     return len(document.pages)
 
 
@@ -509,7 +537,7 @@ def build_pdf(
 ) -> int:
     """Diagrams, print HTML and PDF for a checked pathway; returns the page count."""
     say = progress or (lambda _msg: None)
-    built = build_datetime(pathway, source_date_epoch)
+    built = build_date(source_date_epoch)
     say("laying out flowcharts")
     diagrams = layout_diagrams(pathway, cache_dir=cache_dir)
     say("writing print HTML")
@@ -520,7 +548,7 @@ def build_pdf(
 __all__: Sequence[str] = (
     "Diagrams",
     "PdfError",
-    "build_datetime",
+    "build_date",
     "build_pdf",
     "fit_svg",
     "layout_diagrams",

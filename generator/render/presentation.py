@@ -5,13 +5,16 @@ The website (``generator.site.pages``) and the PDF handbook
 with ``.md`` links, or one HTML document with ``#anchor`` links.  Everything
 they must agree on lives here:
 
-* dates (``format_date``) and the review-overdue rule;
+* dates (``format_date``), the review-overdue rule and how a build date is
+  labelled (``build_date_label``);
 * status and kind labels;
 * the reading order of the stages (``stages_by_group``: the site's nav and
   the handbook's chapters);
 * the stage links a page shows (comes from, what next, alongside) with their
   labels, and which stages cite each reference;
-* which diagrams a pathway gets (``plan_diagrams``);
+* which diagrams a pathway gets (``plan_diagrams``) and their text
+  alternatives (``*_alt``: the words a figure's alt text gives; the same
+  links the pages list under Comes from / What next);
 * the text policy (``generator.core.textpolicy``): plain fields are escaped
   by the writers, inline Markdown goes through ``inline_markdown`` and block
   Markdown through ``block_markdown``, so both show the same text.
@@ -26,6 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from generator.core.builddate import BuildDate
 from generator.core.model import Location, Pathway, Stage
 from generator.render import palette
 from generator.render.markup import author_markdown
@@ -38,6 +42,17 @@ STATUS_LABELS = {"draft": "Draft", "active": "Active", "retired": "Retired"}
 def format_date(d: _dt.date | None) -> str:
     """'1 November 2026': unambiguous for UK and US readers, no locale involved; '' for no date."""
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else ""
+
+
+# What a printed build date is.  SOURCE_DATE_EPOCH is the date of the source
+# (CI sets it to the commit date), so it is never called the build date.
+BUILT_LABEL = "Built"
+SOURCE_DATED_LABEL = "Source dated"
+
+
+def build_date_label(bd: BuildDate) -> str:
+    """'Built 2 December 2026' (the real build day, UTC) or 'Source dated 21 September 2026' (SOURCE_DATE_EPOCH)."""
+    return f"{SOURCE_DATED_LABEL if bd.from_source else BUILT_LABEL} {format_date(bd.when.date())}"
 
 
 def review_overdue(pathway: Pathway, today: _dt.date | None) -> bool:
@@ -210,3 +225,76 @@ def plan_diagrams(pathway: Pathway, *, may_prefer_map: bool = False) -> DiagramP
         return DiagramPlan(False, True, False, groups, stages)
     alt = may_prefer_map and len(groups) >= 2 and len(stages) > MAP_CANDIDATE_STAGES
     return DiagramPlan(True, alt, alt, groups if alt else (), stages)
+
+
+# --------------------------------------------------------------------------- text alternatives
+
+
+def _branches(pathway: Pathway, stage: Stage) -> str:
+    parts = [f"if {_flat(ln.when)} → {_flat(ln.label)}" if ln.when else f"→ {_flat(ln.label)}"
+             for ln in what_next(pathway, stage) if ln.stage_id in pathway.stage_by_id]
+    return "; ".join(parts) if parts else "end of the pathway"
+
+
+def _flat(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _end(text: str) -> str:
+    """``text`` as a sentence: a full stop unless it already ends with one ('… injection?')."""
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def overview_alt(pathway: Pathway, ids: list[str] | None = None, *, name: str | None = None) -> str:
+    """The overview flowchart in words: where it starts, then each stage with its kind and branches.
+
+    ``ids`` limits it to some stages (a group's chart); ``name`` replaces the
+    opening 'Flowchart of <title>'.
+    """
+    lines = [_end(name or "Flowchart of " + _flat(pathway.title))]
+    if ids is None and pathway.start in pathway.stage_by_id:
+        lines.append(_end(f"Starts at {_flat(link_label(pathway, pathway.start))}"))
+    for sid in ids if ids is not None else reading_order(pathway):
+        stage = pathway.stage_by_id[sid]
+        rest = _branches(pathway, stage)
+        along = [ln.label for ln in alongside(pathway, stage)]
+        if along:
+            rest += "; alongside " + ", ".join(along)
+        lines.append(_end(f"{_flat(stage.title)} ({kind_label(stage.kind)}): {rest}"))
+    return " ".join(lines)
+
+
+def neighbourhood_alt(pathway: Pathway, stage: Stage) -> str:
+    """A stage's own chart in words: what leads here, what follows (with conditions), what runs alongside."""
+    title = _flat(stage.title)
+    came = [f"{_flat(ln.label)} (when {_flat(ln.when)})" if ln.when else _flat(ln.label)
+            for ln in comes_from(pathway, stage)]
+    text = [f"Where {title} sits in the pathway."]
+    if came:
+        text.append(_end("Comes from: " + "; ".join(came)))
+    elif stage.id == pathway.start:
+        text.append("This is where the pathway starts.")
+    text.append(_end(f"What next: {_branches(pathway, stage)}"))
+    along = [_flat(ln.label) for ln in alongside(pathway, stage)]
+    if along:
+        text.append(_end("Runs alongside: " + ", ".join(along)))
+    return " ".join(text)
+
+
+def groups_map_alt(pathway: Pathway) -> str:
+    """The map of the phases in words: each phase, its number of stages and the phases it leads to."""
+    lines = [f"Map of the phases of {_flat(pathway.title)}."]
+    for gid, title, ids in stages_by_group(pathway):
+        if gid is None:
+            continue
+        leads = []
+        for sid in ids:
+            for t in pathway.stage_by_id[sid].next:
+                target = pathway.stage_by_id.get(t.to)
+                if target is not None and target.group != gid and target.group in pathway.group_by_id:
+                    name = _flat(pathway.group_by_id[target.group].title)
+                    if name not in leads:
+                        leads.append(name)
+        rest = f"leads to {', '.join(leads)}" if leads else "leads to no other phase"
+        lines.append(_end(f"{_flat(title)} ({len(ids)} stages): {rest}"))
+    return " ".join(lines)
