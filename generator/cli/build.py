@@ -141,3 +141,6 @@ def _build_versions(archive, folder: Path, config_file: Path, strict: bool, site
             cfg = load_config(config_file=str(config_file), site_dir=os.fspath(folder / "versions" / v),
                               strict=strict, plugins=plugins, docs_dir=os.fspath(docs), nav=[], site_url=url)
             build(cfg)
+            # Hosts serve only the root 404 page, and MkDocs writes a copy's 404 page with links from the
+            # root ('/assets/...' without a site_url), which would leave the copy's folder.
+            (folder / "versions" / v / "404.html").unlink(missing_ok=True)

@@ -32,6 +32,7 @@ plugins:
   - search
   - pathway
 markdown_extensions: [abbr, admonition, attr_list, def_list, md_in_html, tables]
+extra_css: [assets/pathway.css]
 """
 
 
@@ -107,11 +108,10 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory) -> Path:
-    repo = tmp_path_factory.mktemp("repo")
+def build_archive(repo: Path, mkdocs_yml: str) -> Path:
+    """The three releases committed and tagged in ``repo``, then `pathway build --versions`; the site folder."""
     git(repo, "init", "-q", "-b", "main")
-    (repo / "mkdocs.yml").write_text(MKDOCS_YML)
+    (repo / "mkdocs.yml").write_text(mkdocs_yml)
     (repo / "docs").mkdir()
     (repo / "docs" / "about.md").write_text("# About\n\nHand-written page of the current site.\n")
     for version, kw in VERSIONS:
@@ -129,6 +129,16 @@ def archive(tmp_path_factory) -> Path:
     finally:
         mp.undo()
     return site
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    return build_archive(tmp_path_factory.mktemp("repo"), MKDOCS_YML)
+
+
+@pytest.fixture(scope="module")
+def archive_without_site_url(tmp_path_factory) -> Path:
+    return build_archive(tmp_path_factory.mktemp("repo"), MKDOCS_YML.replace("site_url:", "# site_url:"))
 
 
 class _Links(HTMLParser):
@@ -235,7 +245,9 @@ def test_feedback_links_name_the_page_and_its_version(archive):
         assert q["pathway"] == "Knee pain (test fixture)"
 
 
-def test_archived_links_stay_inside_their_version_folder(archive):
+@pytest.mark.parametrize("which", ["archive", "archive_without_site_url"])
+def test_archived_links_stay_inside_their_version_folder(which, request):
+    archive = request.getfixturevalue(which)
     checked = 0
     for version in ("1.0", "1.1", "1.2"):
         root = archive / "versions" / version
@@ -273,3 +285,83 @@ def test_no_matching_tag_or_a_broken_tag_is_a_clear_error(tmp_path, monkeypatch,
     err = capsys.readouterr().err
     assert "tag v0.1" in err and "cannot be archived" in err and "Traceback" not in err
     assert not (repo / "site").exists()  # nothing half-written
+
+
+# --- in a real browser -------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def served(archive):
+    from serving import serve_folder
+
+    with serve_folder(archive) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.chromium
+def test_feedback_link_prefills_the_issue_and_the_page_sends_nothing(browser, served):
+    from urllib.parse import parse_qs
+
+    page = browser.new_page()
+    requests: list = []
+    page.on("request", lambda r: requests.append(r))
+    # Nothing may leave the machine: every request off localhost is recorded, then refused.
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1:).*"), lambda route: route.abort())
+    page.goto(served + "stages/check/")
+    page.wait_for_load_state("networkidle")
+    before = [r for r in requests if not r.url.startswith(served)]
+    assert before == [], [r.url for r in before]  # loading the page asks nothing of anyone else
+    assert not [r for r in requests if r.resource_type in ("fetch", "xhr", "ping", "beacon", "eventsource", "websocket")
+                and "search" not in r.url], [r.url for r in requests]
+    requests.clear()
+    link = page.get_by_role("link", name="Report a problem with this page")
+    link.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.locator("#changes-to-this-stage").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "versions-stage-history-feedback.png"))
+    href = link.get_attribute("href")
+    with page.expect_request(lambda r: r.url.startswith("https://github.com/")):
+        link.click()
+    page.wait_for_timeout(300)  # let any script that reacts to the click run; nothing is asserted on time
+    # The click made exactly one request: the browser opening the link itself, a top-level navigation.
+    assert [(r.url, r.resource_type, r.is_navigation_request(), r.method) for r in requests] == [
+        (href, "document", True, "GET")]
+    parts = urlsplit(href)
+    q = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert parts.path == "/example-org/knee-pathway/issues/new"
+    assert q == {"template": "page-problem.yml", "title": "Problem on the page Pain check (check) (version 1.2)",
+                 "pathway": "Knee pain (test fixture)", "stage": "Pain check (check)", "version": "1.2",
+                 "page": "https://pathways.example.org/knee/stages/check/"}
+    page.close()
+
+
+@pytest.mark.chromium
+def test_superseded_page_shows_its_banner_and_it_leads_to_the_current_page(browser, served):
+    page = browser.new_page(viewport={"width": 1100, "height": 700})
+    page.goto(served + "versions/1.0/stages/check/")
+    banner = page.locator(".pathway-version-banner")
+    assert banner.is_visible()
+    assert "Superseded: this is version 1.0" in banner.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "versions-superseded-banner.png"))
+    banner.get_by_role("link", name="open this page in version 1.2").click()
+    page.wait_for_url(served + "stages/check/")
+    assert page.locator("h1").inner_text().startswith("Pain check")
+    assert page.locator(".pathway-version-banner").count() == 0
+    page.close()
