@@ -90,3 +90,17 @@ def test_stage_pages_get_the_link_only_when_configured():
     stage_pages = [k for k in with_link if k.startswith("stages/")]
     assert stage_pages and all(b"Report a problem with this page" in with_link[k] for k in stage_pages)
     assert b"Report a problem" not in with_link["index.md"]
+
+
+def test_a_bad_feedback_option_stops_the_build_with_a_message(tmp_path, monkeypatch, capsys):
+    from generator.cli import main
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\ntheme:\n  name: material\nplugins:\n  - pathway:\n"
+                                         "      feedback: https://example.org/form\n")
+    (tmp_path / "pathway.yaml").write_bytes((REPO / "tests" / "fixtures" / "pathways" / "minimal.yaml").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "pathway.yaml", "-d", "site", "--no-pdf"]) == 1
+    err = capsys.readouterr().err
+    assert "feedback: https://example.org/form" in err and "mailto:ADDRESS" in err and "Traceback" not in err
+    assert not (tmp_path / "site").exists()
