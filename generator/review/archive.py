@@ -92,7 +92,7 @@ def read_releases(pathway_file: str | os.PathLike[str], current: Pathway, *,
         # for_build=False: a superseded version past its expiry date is still archived as it was.
         result = pipeline.check_text(data, spec, for_build=False, today=today)
         if result.has_errors() or result.pathway is None:
-            errors = [p for p in result.problems if p.severity == "error"] or list(result.problems)
+            errors = list(result.errors) or list(result.problems)
             raise ArchiveError(f"tag {tag}: its pathway file has errors by this version of the checker, so it "
                                f"cannot be archived:\n{reporters.format_text(errors).rstrip()}")
         version = result.pathway.version
