@@ -379,10 +379,9 @@ class _Renderer:
             if len(listed) > MAX_VERSION_CHANGES:
                 shown.append(f"and {len(listed) - MAX_VERSION_CHANGES} more")
             summary = escape.plain(r.verdict) + ("<br>" + "<br>".join(shown) if shown else "")
-            rows.append({"anchor": f"version-{r.version}", "link": link, "date": format_date(r.date),
+            rows.append({"link": link, "date": format_date(r.date),
                          "status": escape.plain(f"{pres.status_label(r.status)}, {state}"),
-                         "approved_by": escape.plain("; ".join(r.approved_by)) or "—",
-                         "tag": escape.plain(r.tag), "summary": summary})
+                         "approved_by": escape.plain("; ".join(r.approved_by)) or "—", "summary": summary})
         released = any(r.version == rel.current for r in rel.releases)
         return self.page("versions.md.jinja", rows=rows, current=rel.current, released=released)
 
