@@ -20,6 +20,7 @@ examples:
   pathway build --strict               fail on warnings too (as CI does)
   pathway build -d public --take-over  write into an existing folder, keeping its files
   pathway build --no-pdf               skip the PDF handbook (faster; no download button)
+  pathway build --versions             also every release tagged v*, under SITE_DIR/versions/<version>/
 
 Quiet on success.  The site is built into a temporary folder next to
 SITE_DIR and swapped in only when the build succeeds, so a failed build
@@ -45,6 +46,10 @@ def register(subparsers) -> None:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--no-pdf", action="store_true",
                    help="do not build the PDF handbook into SITE_DIR/pathway.pdf (the home page then has no download button)")
+    p.add_argument("--versions", nargs="?", const="v*", metavar="TAGS",
+                   help="also publish every release: each git tag matching TAGS (default: v*) is built from "
+                   "its pathway file into SITE_DIR/versions/<version>/, with a banner on superseded pages, "
+                   "and the site gets a Versions page and a change history on each stage page")
     p.add_argument("-f", "--config-file", metavar="FILE", help="MkDocs config (default: the repository's mkdocs.yml)")
     p.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress messages")
     p.set_defaults(func=run)
@@ -75,6 +80,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     plugins = plugin_override(config_file, args.file, checked)
     plugins[PLUGIN]["pdf"] = not args.no_pdf  # the home page links the handbook only when it is built
+    archive = None
+    if args.versions is not None:
+        from generator.core import pipeline
+        from generator.review.archive import read_releases
+
+        assert checked.pathway is not None
+        archive = read_releases(args.file, checked.pathway, pattern=args.versions, today=pipeline.today())
+        plugins[PLUGIN]["releases"] = archive[0]
 
     def stage(folder: Path) -> None:
         try:
@@ -82,9 +95,52 @@ def run(args: argparse.Namespace) -> int:
                 cfg = load_config(config_file=str(config_file), site_dir=os.fspath(folder), strict=args.strict,
                                   plugins=plugins)
                 build(cfg)
+                if archive is not None:
+                    _build_versions(archive, folder, config_file, args.strict, cfg.site_url or "")
         except MkDocsException as exc:
             message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
             raise PathwayError(f"the website was not built: {message}") from exc
 
     replace_tree(site, stage, tool=TOOL, take_over=args.take_over, flag=TAKE_OVER, on_wait=notice)
     return 0
+
+
+def _build_versions(archive, folder: Path, config_file: Path, strict: bool, site_url: str) -> None:
+    """Each tagged release into ``folder/versions/<version>/``: the same config, that tag's pathway file.
+
+    The current tool builds each tag's file (read from git, not checked out): so every copy gets the
+    banner and keeps its links inside its folder, and no old tool or its dependencies are needed.  Only
+    the pathway's own pages are archived (an empty docs_dir, no hand-written nav); no PDF (the release
+    carries its own).
+    """
+    import dataclasses
+    import tempfile
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from generator.core import pipeline
+
+    releases, tagged = archive
+    today = pipeline.today()
+    with tempfile.TemporaryDirectory(prefix="pathway-versions-") as tmp:
+        docs = Path(tmp, "docs")
+        docs.mkdir()
+        for t in tagged:
+            v = t.release.version
+            src = Path(tmp, v, "pathway.yaml")
+            src.parent.mkdir()
+            src.write_bytes(t.data)
+            # Checked as an archive (read_releases: errors refused, expiry not); marked as checked for the
+            # plugin so that a superseded version past its expiry date is not refused as a new publication.
+            result = pipeline.check_text(t.data, t.name, for_build=False, today=today)
+            result = dataclasses.replace(result, fingerprint=pipeline.fingerprint(t.data, for_build=True, today=today))
+            plugins = plugin_override(config_file, str(src), result)
+            plugins[PLUGIN].update(pdf=False, releases=releases.for_archive(v))
+            url = f"{site_url.rstrip('/')}/versions/{v}/" if site_url else None
+            cfg = load_config(config_file=str(config_file), site_dir=os.fspath(folder / "versions" / v),
+                              strict=strict, plugins=plugins, docs_dir=os.fspath(docs), nav=[], site_url=url)
+            build(cfg)
+            # Hosts serve only the root 404 page, and MkDocs writes a copy's 404 page with links from the
+            # root ('/assets/...' without a site_url), which would leave the copy's folder.
+            (folder / "versions" / v / "404.html").unlink(missing_ok=True)

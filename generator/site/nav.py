@@ -83,7 +83,7 @@ def _chunked(title: str, entries: list[dict]) -> dict:
     return {title: parts}
 
 
-def site_nav(pathway: Pathway, *, has_group_pages: bool = False) -> list[dict | str]:
+def site_nav(pathway: Pathway, *, has_group_pages: bool = False, versions: bool = False) -> list[dict | str]:
     """The MkDocs ``nav`` for the generated pages: home, one section per group, then reference pages.
 
     Each group is a nested section (``Pathway`` > group > stages), so Material's
@@ -96,5 +96,8 @@ def site_nav(pathway: Pathway, *, has_group_pages: bool = False) -> list[dict | 
             entries.insert(0, {"Overview": group_path(gid)})
         sections.append(_chunked(title, entries))
     nav: list[dict | str] = [{"Home": HOME}, {"Stages": sections}]
-    nav.append({"Reference": [{"Glossary": GLOSSARY}, {"References": REFERENCES}, {"History": HISTORY}]})
+    reference: list[dict | str] = [{"Glossary": GLOSSARY}, {"References": REFERENCES}, {"History": HISTORY}]
+    if versions:  # the root site built with its tagged versions (generator.render.releases)
+        reference.append({"Versions": "versions.md"})
+    nav.append({"Reference": reference})
     return nav

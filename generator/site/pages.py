@@ -49,11 +49,14 @@ from generator.render.markup import UnknownStageLink, abbreviation_block
 from generator.core.errors import PathwayError
 from generator.core.model import Location, Pathway, Stage
 from generator.site.search import stage_keywords
+from generator.site import feedback as fb
+from generator.render.releases import VERSIONS_PAGE, Releases
 
 # layout(dots, *, id_prefixes) -> svgs; generator.render.layout.render_svgs fits.
 Layout = Callable[..., list[str]]
 
 PDF_NAME = "pathway.pdf"
+MAX_VERSION_CHANGES = 12  # changes listed per version on the Versions page; the rest are counted
 
 
 class SiteError(PathwayError):
@@ -116,8 +119,14 @@ def _figure(svg: str, caption: str, css: str, name: str = "Flowchart") -> str:
 class _Renderer:
     """Holds the pathway and the per-site settings while the pages are built."""
 
-    def __init__(self, pathway: Pathway, today: _dt.date | None, use_directory_urls: bool, pdf: bool = False):
+    def __init__(self, pathway: Pathway, today: _dt.date | None, use_directory_urls: bool, pdf: bool = False,
+                 releases: Releases | None = None, feedback: fb.Feedback | None = None, site_url: str = ""):
         self.p = pathway
+        self.releases = releases
+        self.feedback = feedback
+        self.site_url = site_url
+        # Where this site sits below the root of the published site: '' or 'versions/<v>/'.
+        self.prefix = f"versions/{releases.archived}/" if releases and releases.archived else ""
         self.pdf = pdf
         self.today = today
         self.udu = use_directory_urls
@@ -301,7 +310,87 @@ class _Renderer:
             facts=[(f.label, self.text(f.value, page, one_line=True, loc=f.loc)) for f in s.facts],
             comes_from=comes_from, is_start=(s.id == p.start), what_next=what_next,
             alongside=[self.link(page, ln) for ln in pres.alongside(p, s)],
-            references=refs, keywords=stage_keywords(p, s), home_link=nav.md_link(page, nav.HOME))
+            references=refs, keywords=stage_keywords(p, s), home_link=nav.md_link(page, nav.HOME),
+            history=self.stage_history(s, page), feedback_link=self.feedback_link(s, page))
+
+    # -- versions, history and feedback ------------------------------------------
+    def _root_url(self, page: str, target: str) -> str:
+        """Relative URL from ``page`` of this site to ``target`` (a path from the root of the published site)."""
+        return nav.url_link(self.prefix + page, target, self.udu)
+
+    def stage_history(self, s: Stage, page: str) -> list[dict]:
+        """'Changes to this stage' across the releases; links only on the root site (an archived copy
+        links nowhere outside its own folder)."""
+        if self.releases is None:
+            return []
+        out = []
+        for r, lines in self.releases.stage_history(s.id):
+            label = f"Version {escape.html_text(r.version)}"
+            if not self.prefix:
+                target = r.folder() + (page if s.id in r.stage_ids else nav.HOME)
+                label = f'<a href="{escape.attr(self._root_url(page, target))}">{label}</a>'
+            out.append({"version": label, "date": format_date(r.date),
+                        "changes": "; ".join(escape.plain(x) for x in lines)})
+        return out
+
+    def page_address(self, page: str) -> str:
+        """The page's address: absolute from ``site_url`` (the root of *this* site, so an archived copy's
+        is already ``.../versions/<v>/``), else its path below the published root."""
+        url = nav.page_url(page, self.udu)
+        return self.site_url.rstrip("/") + "/" + url if self.site_url else self.prefix + url
+
+    def feedback_link(self, s: Stage, page: str) -> str:
+        if self.feedback is None:
+            return ""
+        return fb.link(self.feedback, pathway=self.p.title, stage=f"{s.title} ({s.id})", version=self.p.version,
+                       page=self.page_address(page))
+
+    def banner(self, page: str) -> str:
+        """The note at the top of every page of an archived copy, linking to the current version."""
+        rel = self.releases
+        assert rel is not None and rel.archived is not None
+        here = page
+        if page.startswith("stages/") and page[len("stages/"):-len(".md")] not in rel.current_stage_ids:
+            here = nav.HOME  # the stage is gone from the current version
+        elif page.startswith("groups/"):
+            here = nav.HOME  # groups may be laid out differently now
+        same = self._root_url(page, here)
+        versions = self._root_url(page, VERSIONS_PAGE)
+        v, cur = escape.html_text(rel.archived), escape.html_text(rel.current)
+        where = "open this page in" if here == page else "open the home page of"
+        if rel.superseded():
+            title = f"Superseded: this is version {v}, not the current version"
+            text = (f"Version {v} is kept for the record. Use the current version, {cur}: "
+                    f'<a class="pathway-current-link" href="{escape.attr(same)}">{where} version {cur}</a>.')
+            kind = "danger"
+        else:
+            title = f"Version {v}: the current version"
+            text = (f"This is the permanent copy of version {v}. "
+                    f'<a class="pathway-current-link" href="{escape.attr(same)}">{where} the live site</a>.')
+            kind = "info"
+        text += f' <a class="pathway-versions-link" href="{escape.attr(versions)}">All versions</a>.'
+        return (f'<div class="admonition {kind} pathway-version-banner" role="note">\n'
+                f'<p class="admonition-title">{title}</p>\n<p>{text}</p>\n</div>\n')
+
+    def versions(self) -> bytes:
+        rel = self.releases
+        assert rel is not None
+        rows = []
+        ids = [r.version for r in rel.releases]
+        at = ids.index(rel.current) if rel.current in ids else len(ids)  # an untagged current version is the newest
+        for i, r in list(enumerate(rel.releases))[::-1]:
+            state = "current" if i == at else ("superseded" if i < at else "newer than this site")
+            link = f'<a href="{escape.attr(self._root_url(VERSIONS_PAGE, r.folder() + nav.HOME))}">{escape.html_text(r.version)}</a>'
+            listed = [c for c in r.changes if c.impact != "metadata"]
+            shown = [escape.plain(c.message) for c in listed[:MAX_VERSION_CHANGES]]
+            if len(listed) > MAX_VERSION_CHANGES:
+                shown.append(f"and {len(listed) - MAX_VERSION_CHANGES} more")
+            summary = escape.plain(r.verdict) + ("<br>" + "<br>".join(shown) if shown else "")
+            rows.append({"link": link, "date": format_date(r.date),
+                         "status": escape.plain(f"{pres.status_label(r.status)}, {state}"),
+                         "approved_by": escape.plain("; ".join(r.approved_by)) or "—", "summary": summary})
+        released = any(r.version == rel.current for r in rel.releases)
+        return self.page("versions.md.jinja", rows=rows, current=rel.current, released=released)
 
     def group(self, gid: str, figures: dict[str, str], legend: str) -> bytes:
         page = nav.group_path(gid)
@@ -386,6 +475,9 @@ def render_site(
     today: _dt.date | None = None,
     use_directory_urls: bool = True,
     pdf: bool = False,
+    releases: Releases | None = None,
+    feedback: fb.Feedback | None = None,
+    site_url: str = "",
 ) -> dict[str, bytes]:
     """Render the whole site for a checked pathway: ``{posix path: bytes}``, sorted by path.
 
@@ -394,10 +486,14 @@ def render_site(
     be rendered (for example a ``[[link]]`` to no stage) or layout fails.
     ``pdf``: the site will hold the handbook as ``pathway.pdf`` (the plugin writes it); only then does the
     home page offer the download, so the button is never a 404.
+    ``releases``: the tagged versions (``generator.review.archive``): the root site gets a Versions page and
+    a history per stage; an archived copy (``releases.archived``) a banner on every page.
+    ``feedback``: where the "Report a problem" link of each stage page goes; ``site_url`` makes its page
+    address absolute.
     """
     from generator.render.svgpost import finish
 
-    r = _Renderer(pathway, today, use_directory_urls, pdf)
+    r = _Renderer(pathway, today, use_directory_urls, pdf, releases, feedback, site_url)
     try:
         wanted = r.diagrams()
         svgs = (layout or _default_layout)([d.dot for d in wanted], id_prefixes=[d.id_prefix for d in wanted])
@@ -416,6 +512,11 @@ def render_site(
         files[nav.GLOSSARY] = r.glossary()
         files[nav.REFERENCES] = r.references()
         files[nav.HISTORY] = r.history()
+        if releases is not None and releases.archived is None:
+            files[VERSIONS_PAGE] = r.versions()
+        if releases is not None and releases.archived is not None:
+            for path in list(files):
+                files[path] = _insert_after_title(files[path], r.banner(path))
     except UnknownStageLink as exc:
         raise SiteError(str(exc)) from exc
     except Exception as exc:
@@ -427,8 +528,15 @@ def render_site(
     return dict(sorted(files.items()))
 
 
-def site_nav(pathway: Pathway) -> list:
+def _insert_after_title(page: bytes, block: str) -> bytes:
+    """``block`` right after the page's '# title' line: above it, search would index it as an entry of its own."""
+    lines = page.decode("utf-8").split("\n")
+    at = next((i + 1 for i, ln in enumerate(lines) if ln.startswith("# ")), 0)
+    return "\n".join(lines[:at] + ["", block] + lines[at:]).encode("utf-8")
+
+
+def site_nav(pathway: Pathway, *, versions: bool = False) -> list:
     """The MkDocs nav for ``render_site``'s pages (see ``generator.site.nav.site_nav``)."""
     from generator.render.diagrams import overview_is_too_large
 
-    return nav.site_nav(pathway, has_group_pages=overview_is_too_large(pathway))
+    return nav.site_nav(pathway, has_group_pages=overview_is_too_large(pathway), versions=versions)

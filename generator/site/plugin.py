@@ -35,6 +35,8 @@ from mkdocs.structure.files import File, Files
 
 from generator.core import limits, pipeline, reporters
 from generator.core.model import Pathway
+from generator.render.releases import Releases
+from generator.site import feedback as fb
 from generator.site.pages import SiteError, render_site, site_nav
 
 # Problems in the pathway are logged already formatted, without the plugin prefix
@@ -69,6 +71,12 @@ class PathwayConfig(base.Config):
     # printed.  Reused while the file still has the same bytes, so a build checks once, prints
     # each problem once, and a `serve` rebuild after an edit checks the new text.
     checked = c.Optional(c.Type(pipeline.CheckResult))
+    # Where "Report a problem with this page" goes: https://github.com/OWNER/REPO, mailto:ADDRESS or off;
+    # not given: repo_url when it is a GitHub repository (generator/site/feedback.py).
+    feedback = c.Optional(c.Type(str))
+    # Set by `pathway build --versions` (never in mkdocs.yml): the tagged releases, and which one this
+    # build is (releases.archived) when it builds the copy under versions/<version>/.
+    releases = c.Optional(c.Type(Releases))
 
 
 class PathwayPlugin(BasePlugin[PathwayConfig]):
@@ -121,8 +129,14 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
                               + reporters.format_text(result.problems))
         layout = self._layout(config)
         try:
+            feedback = fb.resolve(self.config.feedback, config.repo_url)
+        except ValueError as exc:
+            raise PluginError(str(exc)) from None
+        releases = self.config.releases
+        try:
             self.pages = render_site(result.pathway, layout=layout, today=today,
-                                     use_directory_urls=config.use_directory_urls, pdf=self.config.pdf)
+                                     use_directory_urls=config.use_directory_urls, pdf=self.config.pdf,
+                                     releases=releases, feedback=feedback, site_url=config.site_url or "")
         except SiteError as exc:
             raise PluginError(str(exc)) from exc
         from generator.render.markup import abbreviation_block
@@ -133,10 +147,11 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         self.pathway = result.pathway
         # Material prints site_name and nav titles as HTML (some places without escaping), so both are
         # made HTML-safe here; see _html_title.  (Fix from the hardening tests, tests/test_hostile.py.)
+        versions_page = releases is not None and releases.archived is None
         if self.config.use_title_as_site_name:
             config.site_name = _html_title(result.pathway.title)
         if self.config.add_to_nav and config.nav is not None:
-            entries = _html_nav(_prefixed(site_nav(result.pathway), self.prefix))
+            entries = _html_nav(_prefixed(site_nav(result.pathway, versions=versions_page), self.prefix))
             if self.prefix:
                 config.nav = list(config.nav) + [{_html_title(result.pathway.title): entries}]
             else:
@@ -186,7 +201,9 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         for path, content in self.pages.items():
             f = File.generated(config, path, content=content)
             # "Edit this page" on a generated page opens pathway.yaml itself.
-            f.edit_uri = edit if inside_repo and path.endswith(".md") else None
+            # An archived copy has none: the file to edit is the current one, not that version's.
+            archived = self.config.releases is not None and self.config.releases.archived is not None
+            f.edit_uri = edit if inside_repo and path.endswith(".md") and not archived else None
             files.append(f)
         return files
 

@@ -185,8 +185,9 @@ def test_generate_writes_the_same_pages_the_plugin_serves(tmp_path, monkeypatch)
     assert main(["generate", str(PATHWAYS["loops"]), "-o", str(out)]) == 0
     docs = out / "docs"  # the project's pages; mkdocs.yml and overrides/ sit beside
     written = {p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()}
-    cfg = load_config(config_file=str(REPO / "mkdocs.yml"), site_dir=str(tmp_path / "s"),
-                      plugins=plugin_override(REPO / "mkdocs.yml", str(PATHWAYS["loops"])))
+    plugins = plugin_override(REPO / "mkdocs.yml", str(PATHWAYS["loops"]))
+    plugins["pathway"]["feedback"] = "off"  # generate has no site config, so no "Report a problem" link
+    cfg = load_config(config_file=str(REPO / "mkdocs.yml"), site_dir=str(tmp_path / "s"), plugins=plugins)
     plugin = cfg.plugins["pathway"]
     plugin.on_config(cfg)
     assert written == plugin.pages
