@@ -20,6 +20,7 @@ examples:
   pathway build --strict               fail on warnings too (as CI does)
   pathway build -d public --take-over  write into an existing folder, keeping its files
   pathway build --no-pdf               skip the PDF handbook (faster; no download button)
+  pathway build --offline -d offline   a site to open from disk (offline/index.html), no web server
 
 Quiet on success.  The site is built into a temporary folder next to
 SITE_DIR and swapped in only when the build succeeds, so a failed build
@@ -45,6 +46,9 @@ def register(subparsers) -> None:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--no-pdf", action="store_true",
                    help="do not build the PDF handbook into SITE_DIR/pathway.pdf (the home page then has no download button)")
+    p.add_argument("--offline", action="store_true",
+                   help="a site that works opened from disk (file://, no web server, no internet): "
+                   "page addresses end in .html and search works without a server")
     p.add_argument("-f", "--config-file", metavar="FILE", help="MkDocs config (default: the repository's mkdocs.yml)")
     p.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress messages")
     p.set_defaults(func=run)
@@ -75,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     plugins = plugin_override(config_file, args.file, checked)
     plugins[PLUGIN]["pdf"] = not args.no_pdf  # the home page links the handbook only when it is built
+    if args.offline:
+        plugins[PLUGIN]["offline"] = True
 
     def stage(folder: Path) -> None:
         try:

@@ -9,6 +9,13 @@
   that ``pathway generate`` may have left under ``docs/_generated/``, so the
   two never collide.  Nothing is written to ``docs/`` (no reload loops).
 * ``on_serve``: watch the pathway file, so ``mkdocs serve`` rebuilds on save.
+* ``offline: true`` (``pathway build --offline``): a site that works opened from disk
+  (``file://``), as Material's ``offline`` plugin does it, but with no request to the
+  internet: page URLs end in ``.html`` (``use_directory_urls`` off, so the flowchart
+  links are computed for it too), the search index is also written as a script
+  (``search/search_index.js``, which Material loads on ``file://``), and the
+  Web Worker shim that search needs on ``file://`` is shipped in the site
+  (``assets/iframe-worker.js``) instead of being loaded from a CDN.
 * Safety (docs/safety.md): ``on_config`` adds the link guard
   (``generator.core.urls``) to the Markdown extensions and switches Material's
   ``content.tooltips`` off; ``on_page_content`` passes every page body through
@@ -23,13 +30,14 @@ import functools
 import html
 import logging
 import os
+from importlib import resources
 
 from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from generator.core import limits, pipeline, reporters
@@ -44,6 +52,7 @@ PROBLEM_RECORD = "pathway_problem"
 
 THEME_DIR = os.path.join(os.path.dirname(__file__), "theme")  # Material template overrides
 GENERATED_DIR = "_generated"  # default output of `pathway generate`, relative to docs_dir
+WORKER_SHIM = "assets/iframe-worker.js"  # offline builds only; see the module docstring
 
 
 class PathwayConfig(base.Config):
@@ -53,6 +62,8 @@ class PathwayConfig(base.Config):
     # Write the PDF handbook into the site as pathway.pdf (and only then link it from the home page).
     # `pathway build` turns it on (--no-pdf turns it off); `pathway serve` leaves it off: too slow per save.
     pdf = c.Type(bool, default=False)
+    # A site that works opened from disk (file://): see the module docstring.  `pathway build --offline`.
+    offline = c.Type(bool, default=False)
     # Set by the `pathway` CLI (never in mkdocs.yml): the result of the check it has just run and
     # printed.  Reused while the file still has the same bytes, so a build checks once, prints
     # each problem once, and a `serve` rebuild after an edit checks the new text.
@@ -71,6 +82,8 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.path = self._resolve(config, self.config.pathway_file)
+        if self.config.offline:
+            _offline(config)  # before render_site: the flowchart links depend on use_directory_urls
         try:
             today = pipeline.today()
         except pipeline.SourceDateEpochError as exc:
@@ -136,6 +149,9 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             # "Edit this page" on a generated page opens pathway.yaml itself.
             f.edit_uri = edit if inside_repo and path.endswith(".md") else None
             files.append(f)
+        if self.config.offline:
+            shim = resources.files("generator.site").joinpath(WORKER_SHIM).read_bytes()
+            files.append(File.generated(config, WORKER_SHIM, content=shim))
         return files
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
@@ -165,7 +181,10 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         ])
         return env
 
+    @event_priority(-100)  # after the search plugin has written its index (offline builds copy it)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.offline:
+            _inline_search_index(config.site_dir)
         if not self.config.pdf or self.pathway is None:
             return
         from generator.pdf import handbook
@@ -198,6 +217,26 @@ _MAIN_HTML = """\
   {% endif %}
 {% endblock %}
 """
+
+
+def _offline(config: MkDocsConfig) -> None:
+    """Settings for a site opened from disk (what Material's offline plugin does, without the CDN)."""
+    # A directory URL ("stages/a/") opens a folder listing from file://; "stages/a.html" opens the page.
+    config.use_directory_urls = False
+    # Material's offline plugin (if mkdocs.yml also names it) adds the shim from unpkg: drop that request.
+    polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
+    config.extra["polyfills"] = [*polyfills, WORKER_SHIM]
+
+
+def _inline_search_index(site_dir: str) -> None:
+    """``search/search_index.js``: on file:// Material loads the index as a script (fetch() is refused there)."""
+    index = os.path.join(site_dir, "search", "search_index.json")
+    if not os.path.isfile(index):  # no search plugin in this mkdocs.yml
+        return
+    with open(index, encoding="utf-8") as fh:
+        data = fh.read()
+    with open(os.path.join(site_dir, "search", "search_index.js"), "w", encoding="utf-8") as fh:
+        fh.write(f"var __index = {data}")
 
 
 def _make_safe(config: MkDocsConfig) -> None:
