@@ -42,6 +42,8 @@ from mkdocs.structure.files import File, Files
 
 from generator.core import limits, pipeline, reporters
 from generator.core.model import Pathway
+from generator.site import nav as site_paths
+from generator.site.liveerrors import LiveState, problems_page
 from generator.site.pages import SiteError, render_site, site_nav
 
 # Problems in the pathway are logged already formatted, without the plugin prefix
@@ -64,6 +66,9 @@ class PathwayConfig(base.Config):
     pdf = c.Type(bool, default=False)
     # A site that works opened from disk (file://): see the module docstring.  `pathway build --offline`.
     offline = c.Type(bool, default=False)
+    # Set by `pathway serve` (never in mkdocs.yml): while the pathway file is broken, every page shows its
+    # problems instead of the build failing (generator/site/liveerrors.py); one object for all rebuilds.
+    live = c.Optional(c.Type(LiveState))
     # Set by the `pathway` CLI (never in mkdocs.yml): the result of the check it has just run and
     # printed.  Reused while the file still has the same bytes, so a build checks once, prints
     # each problem once, and a `serve` rebuild after an edit checks the new text.
@@ -76,6 +81,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         self.abbreviations = ""
         self.path = ""
         self.pathway: Pathway | None = None
+        self.problems_markdown = ""  # set while `pathway serve` shows the problems instead of the site
 
     def _resolve(self, config: MkDocsConfig, path: str) -> str:
         return os.path.normpath(os.path.join(os.path.dirname(config.config_file_path or "."), path))
@@ -88,11 +94,21 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             today = pipeline.today()
         except pipeline.SourceDateEpochError as exc:
             raise PluginError(str(exc)) from None
+        live = self.config.live
+        self.problems_markdown = ""
         try:
             result = self._checked(today)
         except OSError as exc:
-            raise PluginError(f"cannot read the pathway file {self.path}: {exc.strerror or exc}") from exc
+            message = f"cannot read the pathway file {self.path}: {exc.strerror or exc}"
+            if live is not None:
+                log.error(message)
+                return self._show_problems(config, live, (), note=message)
+            raise PluginError(message) from exc
         if result.has_errors() or result.pathway is None:
+            if live is not None:
+                for problem in result.errors:  # the terminal lists them too, on every rebuild
+                    problem_log.error(reporters.format_problem(problem), extra={PROBLEM_RECORD: True})
+                return self._show_problems(config, live, result.problems)
             raise PluginError(f"{self.path} has problems; nothing was built:\n"
                               + reporters.format_text(result.problems))
         layout = self._layout(config)
@@ -100,6 +116,9 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             self.pages = render_site(result.pathway, layout=layout, today=today,
                                      use_directory_urls=config.use_directory_urls, pdf=self.config.pdf)
         except SiteError as exc:
+            if live is not None:
+                log.error(str(exc))
+                return self._show_problems(config, live, result.problems, note=str(exc))
             raise PluginError(str(exc)) from exc
         from generator.render.markup import abbreviation_block
 
@@ -108,7 +127,25 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         # Material prints site_name and nav titles as HTML (some places without escaping), so both are
         # made HTML-safe here; see _html_title.  (Fix from the hardening tests, tests/test_hostile.py.)
         config.site_name = _html_title(result.pathway.title)
-        config.nav = _html_nav(site_nav(result.pathway)) + list(config.nav or [])
+        generated_nav = _html_nav(site_nav(result.pathway))
+        config.nav = generated_nav + list(config.nav or [])
+        if live is not None:  # what the page open in the browser needs, should the next save break the file
+            live.pages = tuple(p for p in self.pages if p.endswith(".md"))
+            live.nav, live.title = generated_nav, config.site_name
+        _make_safe(config)
+        return config
+
+    def _show_problems(self, config: MkDocsConfig, live: LiveState, problems, note: str = "") -> MkDocsConfig:
+        """``pathway serve`` with a broken file: every page of the last good site lists the problems."""
+        self.problems_markdown = problems_page(self.path, problems, note)
+        log.info("the browser shows these problems until the file is fixed and saved")
+        page = self.problems_markdown.encode("utf-8")
+        self.pages = {p: page for p in {*live.pages, site_paths.HOME}}
+        self.pages[site_paths.CSS] = resources.files("generator.site").joinpath("assets", "pathway.css").read_bytes()
+        self.pathway, self.abbreviations = None, ""  # no handbook, no glossary from a broken file
+        if live.title:
+            config.site_name = live.title
+        config.nav = list(live.nav) + list(config.nav or [])
         _make_safe(config)
         return config
 
@@ -155,6 +192,8 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
+        if self.problems_markdown:  # `pathway serve` with a broken file: hand-written pages show the problems too
+            return self.problems_markdown
         # Hand-written pages get the glossary's hover definitions too.
         if page.file.generated_by is None and self.abbreviations:
             return f"{markdown}\n\n{self.abbreviations}\n"
