@@ -127,6 +127,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         # Material prints site_name and nav titles as HTML (some places without escaping), so both are
         # made HTML-safe here; see _html_title.  (Fix from the hardening tests, tests/test_hostile.py.)
         config.site_name = _html_title(result.pathway.title)
+        config.extra["pathway_version"] = result.pathway.version  # printed on every page (theme/partials/pathway-print.html)
         generated_nav = _html_nav(site_nav(result.pathway))
         config.nav = generated_nav + list(config.nav or [])
         if live is not None:  # what the page open in the browser needs, should the next save break the file
@@ -254,6 +255,10 @@ _MAIN_HTML = """\
   {% else %}
     <title>{{ config.site_name | striptags | e }}</title>
   {% endif %}
+{% endblock %}
+{% block content %}
+  {% include "partials/pathway-print.html" %}
+  {{ super() }}
 {% endblock %}
 """
 
