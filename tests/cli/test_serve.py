@@ -180,6 +180,8 @@ def test_the_open_browser_tab_reloads_to_the_problems_and_back(served):
             # No navigation by the test: live reload brings the problems into the open tab.
             page.locator("h1", has_text="The pathway file has problems").wait_for()
             assert "[unknown-stage]" in page.locator("article").inner_text()
+            (REPO / "test-artifacts").mkdir(exist_ok=True)
+            page.screenshot(path=str(REPO / "test-artifacts" / "serve-problems.png"))
             served.file.write_text(good, encoding="utf-8")
             page.locator("h1", has_text=title).wait_for()
         finally:
