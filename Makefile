@@ -9,13 +9,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 PATHWAY ?= pathway.yaml
 SITE ?= site
+OFFLINE ?= site-offline
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: site test lint setup validate bench clean help
+.PHONY: site offline test lint setup validate bench clean help
 
 help:
 	@echo "make site   build the website into $(SITE)/ and the PDF handbook into $(SITE)/pathway.pdf"
+	@echo "make offline  build a copy to open from disk (no web server) into $(OFFLINE)/"
 	@echo "make test   run the whole test suite (installs what it needs)"
 	@echo "make lint   ruff and mypy (also run by make test)"
 	@echo "make bench  run the benchmarks (see benchmarks/README.md)"
@@ -41,6 +43,10 @@ validate: setup
 site: setup
 	$(BIN)/pathway build $(PATHWAY) -d $(SITE)
 
+# The site to open from disk (file://): .html addresses, search without a server (README: "To open the site from disk").
+offline: setup
+	$(BIN)/pathway build $(PATHWAY) --offline -d $(OFFLINE)
+
 lint: setup
 	$(BIN)/ruff check generator tests benchmarks scripts
 	$(BIN)/mypy
@@ -56,4 +62,4 @@ bench: setup
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(SITE) docs/_generated pathway-site .cache .pathway-cache test-artifacts .pytest_cache
+	rm -rf $(SITE) $(OFFLINE) docs/_generated pathway-site .cache .pathway-cache test-artifacts .pytest_cache

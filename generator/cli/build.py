@@ -21,6 +21,7 @@ examples:
   pathway build -d public --take-over  write into an existing folder, keeping its files
   pathway build --no-pdf               skip the PDF handbook (faster; no download button)
   pathway build --versions             also every release tagged v*, under SITE_DIR/versions/<version>/
+  pathway build --offline -d offline   a site to open from disk (offline/index.html), no web server
 
 Quiet on success.  The site is built into a temporary folder next to
 SITE_DIR and swapped in only when the build succeeds, so a failed build
@@ -50,6 +51,9 @@ def register(subparsers) -> None:
                    help="also publish every release: each git tag matching TAGS (default: v*) is built from "
                    "its pathway file into SITE_DIR/versions/<version>/, with a banner on superseded pages, "
                    "and the site gets a Versions page and a change history on each stage page")
+    p.add_argument("--offline", action="store_true",
+                   help="a site that works opened from disk (file://, no web server, no internet): "
+                   "page addresses end in .html and search works without a server")
     p.add_argument("-f", "--config-file", metavar="FILE", help="MkDocs config (default: the repository's mkdocs.yml)")
     p.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress messages")
     p.set_defaults(func=run)
@@ -88,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
         assert checked.pathway is not None
         archive = read_releases(args.file, checked.pathway, pattern=args.versions, today=pipeline.today())
         plugins[PLUGIN]["releases"] = archive[0]
+    if args.offline:
+        plugins[PLUGIN]["offline"] = True
 
     def stage(folder: Path) -> None:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from generator.cli import error
-from generator.cli._sitecommon import DEFAULT_FILE, check_for_build, find_config, plugin_override, quiet_mkdocs
+from generator.cli._sitecommon import DEFAULT_FILE, PLUGIN, check_for_build, find_config, plugin_override, quiet_mkdocs
 
 EPILOG = """\
 examples:
@@ -13,8 +13,10 @@ examples:
   pathway serve other.yaml -a 127.0.0.1:8001
 
 Saving the pathway file rebuilds the site and reloads the browser.  While the
-file has problems, they are listed here and the browser waits; the next save
-that fixes them rebuilds the site and reloads the page.
+file has problems, they are listed here and on every page in the browser
+(FILE:LINE:COL, rule, what is wrong); the next save that fixes them rebuilds
+the site and reloads the page.  A file that is broken when serve starts is
+reported here and nothing is served.
 """
 
 
@@ -38,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
     if checked is None:
         return 1
     plugins = plugin_override(config_file, args.file, checked)
+    from generator.site.liveerrors import LiveState
+
+    plugins[PLUGIN]["live"] = LiveState()  # one for all rebuilds: see generator/site/liveerrors.py
     try:
         with quiet_mkdocs(verbose=True):
             serve(config_file=str(config_file), dev_addr=args.dev_addr, plugins=plugins)

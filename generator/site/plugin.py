@@ -9,6 +9,13 @@
   that ``pathway generate`` may have left under ``docs/_generated/``, so the
   two never collide.  Nothing is written to ``docs/`` (no reload loops).
 * ``on_serve``: watch the pathway file, so ``mkdocs serve`` rebuilds on save.
+* ``offline: true`` (``pathway build --offline``): a site that works opened from disk
+  (``file://``), as Material's ``offline`` plugin does it, but with no request to the
+  internet: page URLs end in ``.html`` (``use_directory_urls`` off, so the flowchart
+  links are computed for it too), the search index is also written as a script
+  (``search/search_index.js``, which Material loads on ``file://``), and the
+  Web Worker shim that search needs on ``file://`` is shipped in the site
+  (``assets/iframe-worker.js``) instead of being loaded from a CDN.
 * Safety (docs/safety.md): ``on_config`` adds the link guard
   (``generator.core.urls``) to the Markdown extensions and switches Material's
   ``content.tooltips`` off; ``on_page_content`` passes every page body through
@@ -24,19 +31,22 @@ import functools
 import html
 import logging
 import os
+from importlib import resources
 
 from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from generator.core import limits, pipeline, reporters
 from generator.core.model import Pathway
 from generator.render.releases import Releases
 from generator.site import feedback as fb
+from generator.site import nav as site_paths
+from generator.site.liveerrors import LiveState, problems_page
 from generator.site.pages import SiteError, render_site, site_nav
 
 # Problems in the pathway are logged already formatted, without the plugin prefix
@@ -47,6 +57,7 @@ PROBLEM_RECORD = "pathway_problem"
 
 THEME_DIR = os.path.join(os.path.dirname(__file__), "theme")  # Material template overrides
 GENERATED_DIR = "_generated"  # default output of `pathway generate`, relative to docs_dir
+WORKER_SHIM = "assets/iframe-worker.js"  # offline builds only; see the module docstring
 
 
 class PathwayConfig(base.Config):
@@ -67,6 +78,11 @@ class PathwayConfig(base.Config):
     # Write the PDF handbook into the site as pathway.pdf (and only then link it from the home page).
     # `pathway build` turns it on (--no-pdf turns it off); `pathway serve` leaves it off: too slow per save.
     pdf = c.Type(bool, default=False)
+    # A site that works opened from disk (file://): see the module docstring.  `pathway build --offline`.
+    offline = c.Type(bool, default=False)
+    # Set by `pathway serve` (never in mkdocs.yml): while the pathway file is broken, every page shows its
+    # problems instead of the build failing (generator/site/liveerrors.py); one object for all rebuilds.
+    live = c.Optional(c.Type(LiveState))
     # Set by the `pathway` CLI (never in mkdocs.yml): the result of the check it has just run and
     # printed.  Reused while the file still has the same bytes, so a build checks once, prints
     # each problem once, and a `serve` rebuild after an edit checks the new text.
@@ -89,6 +105,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         self.abbreviations = ""
         self.path = ""
         self.pathway: Pathway | None = None
+        self.problems_markdown = ""  # set while `pathway serve` shows the problems instead of the site
 
     def _resolve(self, config: MkDocsConfig, path: str) -> str:
         return os.path.normpath(os.path.join(os.path.dirname(config.config_file_path or "."), path))
@@ -116,15 +133,27 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             return config
         self.prefix = _prefix(self.config.prefix)
         self.path = self._resolve(config, self.config.pathway_file)
+        if self.config.offline:
+            _offline(config)  # before render_site: the flowchart links depend on use_directory_urls
         try:
             today = pipeline.today()
         except pipeline.SourceDateEpochError as exc:
             raise PluginError(str(exc)) from None
+        live = self.config.live
+        self.problems_markdown = ""
         try:
             result = self._checked(today)
         except OSError as exc:
-            raise PluginError(f"cannot read the pathway file {self.path}: {exc.strerror or exc}") from exc
+            message = f"cannot read the pathway file {self.path}: {exc.strerror or exc}"
+            if live is not None:
+                log.error(message)
+                return self._show_problems(config, live, (), note=message)
+            raise PluginError(message) from exc
         if result.has_errors() or result.pathway is None:
+            if live is not None:
+                for problem in result.errors:  # the terminal lists them too, on every rebuild
+                    problem_log.error(reporters.format_problem(problem), extra={PROBLEM_RECORD: True})
+                return self._show_problems(config, live, result.problems)
             raise PluginError(f"{self.path} has problems; nothing was built:\n"
                               + reporters.format_text(result.problems))
         layout = self._layout(config)
@@ -138,6 +167,9 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
                                      use_directory_urls=config.use_directory_urls, pdf=self.config.pdf,
                                      releases=releases, feedback=feedback, site_url=config.site_url or "")
         except SiteError as exc:
+            if live is not None:
+                log.error(str(exc))
+                return self._show_problems(config, live, result.problems, note=str(exc))
             raise PluginError(str(exc)) from exc
         from generator.render.markup import abbreviation_block
 
@@ -156,7 +188,26 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
                 config.nav = list(config.nav) + [{_html_title(result.pathway.title): entries}]
             else:
                 config.nav = entries + list(config.nav)
+        config.extra["pathway_version"] = result.pathway.version  # printed on every page (theme/partials/pathway-print.html)
+        if live is not None:  # what the page open in the browser needs, should the next save break the file
+            live.pages = tuple(p for p in self.pages if p.endswith(".md"))
+            live.nav = _html_nav(_prefixed(site_nav(result.pathway, versions=versions_page), self.prefix))
+            live.title = config.site_name
         _needs(config, self.prefix)
+        _make_safe(config)
+        return config
+
+    def _show_problems(self, config: MkDocsConfig, live: LiveState, problems, note: str = "") -> MkDocsConfig:
+        """``pathway serve`` with a broken file: every page of the last good site lists the problems."""
+        self.problems_markdown = problems_page(self.path, problems, note)
+        log.info("the browser shows these problems until the file is fixed and saved")
+        page = self.problems_markdown.encode("utf-8")
+        self.pages = {p: page for p in {*live.pages, site_paths.HOME}}
+        self.pages[site_paths.CSS] = resources.files("generator.site").joinpath("assets", "pathway.css").read_bytes()
+        self.pathway, self.abbreviations = None, ""  # no handbook, no glossary from a broken file
+        if live.title:
+            config.site_name = live.title
+        config.nav = list(live.nav) + list(config.nav or [])
         _make_safe(config)
         return config
 
@@ -205,9 +256,14 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             archived = self.config.releases is not None and self.config.releases.archived is not None
             f.edit_uri = edit if inside_repo and path.endswith(".md") and not archived else None
             files.append(f)
+        if self.config.offline:
+            shim = resources.files("generator.site").joinpath(WORKER_SHIM).read_bytes()
+            files.append(File.generated(config, WORKER_SHIM, content=shim))
         return files
 
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
+        if self.problems_markdown:  # `pathway serve` with a broken file: hand-written pages show the problems too
+            return self.problems_markdown
         # Hand-written pages get the glossary's hover definitions too.
         if self.config.enabled and page.file.generated_by is None and self.abbreviations:
             return f"{markdown}\n\n{self.abbreviations}\n"
@@ -234,7 +290,10 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         ])
         return env
 
+    @event_priority(-100)  # after the search plugin has written its index (offline builds copy it)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled and self.config.offline:
+            _inline_search_index(config.site_dir)
         if not self.config.enabled or not self.config.pdf or self.pathway is None:
             return
         from generator.pdf import handbook
@@ -266,6 +325,10 @@ _MAIN_HTML = """\
   {% else %}
     <title>{{ config.site_name | striptags | e }}</title>
   {% endif %}
+{% endblock %}
+{% block content %}
+  {% include "partials/pathway-print.html" %}
+  {{ super() }}
 {% endblock %}
 """
 
@@ -330,6 +393,26 @@ def _needs(config: MkDocsConfig, prefix: str) -> None:
 
 def _font_is_default(font) -> bool:
     return font == {"text": "Roboto", "code": "Roboto Mono"}
+
+
+def _offline(config: MkDocsConfig) -> None:
+    """Settings for a site opened from disk (what Material's offline plugin does, without the CDN)."""
+    # A directory URL ("stages/a/") opens a folder listing from file://; "stages/a.html" opens the page.
+    config.use_directory_urls = False
+    # Material's offline plugin (if mkdocs.yml also names it) adds the shim from unpkg: drop that request.
+    polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)]
+    config.extra["polyfills"] = [*polyfills, WORKER_SHIM]
+
+
+def _inline_search_index(site_dir: str) -> None:
+    """``search/search_index.js``: on file:// Material loads the index as a script (fetch() is refused there)."""
+    index = os.path.join(site_dir, "search", "search_index.json")
+    if not os.path.isfile(index):  # no search plugin in this mkdocs.yml
+        return
+    with open(index, encoding="utf-8") as fh:
+        data = fh.read()
+    with open(os.path.join(site_dir, "search", "search_index.js"), "w", encoding="utf-8") as fh:
+        fh.write(f"var __index = {data}")
 
 
 def _make_safe(config: MkDocsConfig) -> None:
