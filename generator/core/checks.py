@@ -9,14 +9,13 @@ including those the YAML reader and loader report).
 from __future__ import annotations
 
 import dataclasses
-import bisect
 import datetime as _dt
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable, Iterator, Sequence
 
 from generator.core import decisions, graph, urls
+from generator.core.lines import LineIndex
 from generator.core.model import KINDS, Location, Pathway, Problem, Severity
 from generator.core.echo import echo
 from generator.core.rules import Rule
@@ -40,20 +39,16 @@ class Context:
         return self.pathway.source
 
     @cached_property
-    def _line_starts(self) -> list[int]:
-        """Offset of the start of every line of the source (computed once, on first use)."""
-        return [0] + [m.end() for m in re.finditer("\n", self.text)]
+    def _lines(self) -> LineIndex:
+        return LineIndex(self.text)  # computed once, on first use
 
     def offset(self, loc: Location) -> int | None:
         """The source offset of a 1-based line and column (None if the source has no such line)."""
-        if not self.text or loc.line < 1 or loc.line > len(self._line_starts):
-            return None
-        return self._line_starts[loc.line - 1] + loc.col - 1
+        return self._lines.offset(loc.line, loc.col) if self.text else None
 
     def location(self, file: str, offset: int) -> Location:
         """The 1-based line and column of a source offset."""
-        line = bisect.bisect_right(self._line_starts, offset)
-        return Location(file, line, offset - self._line_starts[line - 1] + 1)
+        return Location(file, *self._lines.line_col(offset))
 
 
 Check = Callable[[Context], Iterable[Problem]]

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from generator.core.lines import LineIndex
 from generator.core.model import Location, Pathway, Problem, Severity
 from generator.core.rules import Rule
 
@@ -132,7 +133,7 @@ def markdown_surprises(text: str) -> list[Surprise]:
     return out
 
 
-def _line_location(source: str, start: Location, line_text: str, after: int) -> tuple[Location, int]:
+def _line_location(source: str, lines: LineIndex, start: Location, line_text: str, after: int) -> tuple[Location, int]:
     """Where ``line_text`` (one line of a YAML text value) is in ``source``, searching from offset ``after``.
 
     Block scalars keep each line as written (only indented), so its stripped
@@ -142,19 +143,8 @@ def _line_location(source: str, start: Location, line_text: str, after: int) -> 
     pos = source.find(needle, after) if source and needle else -1
     if pos < 0:
         return start, after
-    line = source.count("\n", 0, pos) + 1
-    col = pos - (source.rfind("\n", 0, pos) + 1) + 1
+    line, col = lines.line_col(pos)
     return Location(start.file, line, col), pos + len(needle)
-
-
-def _offset(source: str, loc: Location) -> int:
-    pos = 0
-    for _ in range(max(loc.line - 1, 0)):
-        nxt = source.find("\n", pos)
-        if nxt < 0:
-            return len(source)
-        pos = nxt + 1
-    return pos + max(loc.col - 1, 0)
 
 
 def _block_texts(p: Pathway) -> Iterator[tuple[str, str, Location]]:
@@ -168,10 +158,11 @@ def _block_texts(p: Pathway) -> Iterator[tuple[str, str, Location]]:
 def markdown_meaning_problems(pathway: Pathway, source: str = "") -> list[Problem]:
     """A located ``markdown-meaning`` warning for every surprising line of every block-Markdown field."""
     out: list[Problem] = []
+    lines = LineIndex(source)
     for what, text, start in _block_texts(pathway):
-        after = _offset(source, start) if source else 0
+        after = (lines.offset(start.line, max(start.col, 1)) or len(source)) if source else 0
         for s in markdown_surprises(text):
-            loc, after = _line_location(source, start, s.text, after)
+            loc, after = _line_location(source, lines, start, s.text, after)
             out.append(Problem(
                 Severity.WARNING, RULE,
                 f"in {what}, '{_cut(s.text.strip())}' will show as {s.shown}; "

@@ -149,7 +149,7 @@ def check_theme_classes(ctx) -> Iterator[Problem]:
                 yield Problem(Severity.WARNING, Rule.THEME_CLASS,
                               f"admonition class {', '.join(repr(c) for c in bad)} is dropped: only the types "
                               f"note, tip, warning, danger, … (and pathway-*) are kept",
-                              _locate(ctx.text, start, m.group(0).strip()))
+                              _locate(ctx, start, m.group(0).strip()))
 
 
 def _markdown_texts(p: Pathway) -> Iterator[tuple[str, Location]]:
@@ -210,29 +210,26 @@ def check_unsafe_links(ctx) -> Iterator[Problem]:
         after = start
         for dest, why in found:
             # Searching on from the previous hit places repeats of one address at each occurrence.
-            after = _locate(ctx.text, after, dest)
+            after = _locate(ctx, after, dest)
             yield Problem(Severity.WARNING, Rule.UNSAFE_LINK,
                           f"link or image to '{_shown(_browser_view(dest))}' is shown as text, not as a link: {why}",
                           after)
             after = Location(after.file, after.line, after.col + 1)
 
 
-def _locate(source: str, start: Location, dest: str) -> Location:
+def _locate(ctx, start: Location, dest: str) -> Location:
     """Where ``dest`` is written, searching from the value's start (the start itself if not found)."""
-    if not source or start.line < 1:
+    pos = ctx.offset(start) if start.line >= 1 else None
+    if pos is None:
         return start
-    pos = 0
-    for _ in range(start.line - 1):
-        pos = source.find("\n", pos) + 1
-        if pos == 0:
-            return start
-    pos += start.col - 1
     probe = _browser_view(dest)[:20]
-    hit = source.find(probe, pos) if probe else -1
-    if hit < 0 or source.count("\n", pos, hit) > 500:
+    # Within 500 lines of the value: a text value is never longer, and an unbounded search would
+    # make every miss scan the rest of the file.
+    limit = ctx.offset(Location(start.file, start.line + 500, 1))
+    hit = ctx.text.find(probe, pos, len(ctx.text) if limit is None else limit) if probe else -1
+    if hit < 0:
         return start
-    line = source.count("\n", 0, hit) + 1
-    return Location(start.file, line, hit - (source.rfind("\n", 0, hit) + 1) + 1)
+    return ctx.location(start.file, hit)
 
 
 # -- the Markdown extension ----------------------------------------------------------------------

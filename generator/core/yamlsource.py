@@ -21,6 +21,7 @@ from typing import Iterator, Union
 import yaml
 
 from generator.core import hygiene, limits
+from generator.core.lines import LineIndex
 from generator.core.model import Location, Problem, Severity
 from generator.core.rules import Rule
 from generator.core.echo import echo
@@ -178,7 +179,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.text = text
         self.line_lengths = [len(line) for line in text.split("\n")]
-        self._line_starts: list[int] | None = None
+        self._lines: LineIndex | None = None
 
     def loc(self, mark) -> Location:
         """1-based location of a libyaml mark, kept inside the text (end-of-file marks can overshoot)."""
@@ -193,19 +194,18 @@ class _Builder:
     def problem(self, rule: str, msg: str, loc: Location) -> None:
         self.problems.append(Problem(Severity.ERROR, rule, msg, loc))
 
+    @property
+    def lines(self) -> LineIndex:
+        if self._lines is None:
+            self._lines = LineIndex(self.text)
+        return self._lines
+
     def offset(self, loc: Location) -> int:
         """Character offset in the text of a 1-based location."""
-        if self._line_starts is None:
-            starts, pos = [], 0
-            for n in self.line_lengths:
-                starts.append(pos)
-                pos += n + 1
-            self._line_starts = starts
-        return self._line_starts[loc.line - 1] + loc.col - 1
+        return self.lines.starts[loc.line - 1] + loc.col - 1
 
     def at_offset(self, pos: int) -> Location:
-        line = self.text.count("\n", 0, pos) + 1
-        return Location(self.filename, line, pos - (self.text.rfind("\n", 0, pos) + 1) + 1)
+        return Location(self.filename, *self.lines.line_col(pos))
 
     def hygiene(self, value: str, ev: yaml.ScalarEvent, loc: Location, *, key: bool) -> None:
         """Report the first control or bidi character of a scalar where it was written."""
