@@ -377,7 +377,7 @@ def test_pr_checks_cache_pip_npm_apt_and_layouts() -> None:
     w = wf("pr.yml")
     caches = [s["with"] for _, s in steps(w) if s.get("uses", "").startswith("actions/cache@")]
     paths = "\n".join(c["path"] for c in caches)
-    for wanted in ("~/.npm", "apt-archives", ".cache/layout", "~/.cache/pathway"):
+    for wanted in ("~/.npm", "apt-archives", ".pathway-cache/layout", "~/.cache/pathway"):
         assert wanted in paths, wanted
     install = next(s for _, s in steps(w) if s.get("id") == "install")
     assert install["env"]["APT_ARCHIVES"] in paths

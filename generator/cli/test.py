@@ -13,6 +13,7 @@ examples:
   pathway test                               pathway.yaml with pathway.scenarios.yaml beside it
   pathway test other.yaml                    other.yaml with other.scenarios.yaml
   pathway test --scenarios a.yaml b.yaml     other scenario files
+  pathway test --format github               annotations on a pull request (the PR workflow)
 
 exit status: 0 every scenario reaches what it expects, 1 a scenario failed,
 2 usage error or bad input (no such file, the pathway or a scenario file has errors)
@@ -32,6 +33,8 @@ def register(subparsers) -> None:
     p.add_argument("file", nargs="?", default="pathway.yaml", help="pathway file (default: pathway.yaml)")
     p.add_argument("--scenarios", nargs="+", metavar="F",
                    help="scenario files (default: NAME.scenarios.yaml beside the pathway file)")
+    p.add_argument("--format", choices=("text", "github"), default="text",
+                   help="text (default), or github: workflow annotations on the scenario files' lines")
     p.add_argument("-v", "--verbose", action="store_true", help="say how many scenarios passed")
     p.set_defaults(func=run)
 
@@ -55,8 +58,14 @@ def run(args: argparse.Namespace) -> int:
         check_input_file(str(f))
     result = check_pathway_file(args.file)
     colour = use_colour(sys.stdout)
+
+    def show(found) -> None:
+        if args.format == "github":
+            sys.stdout.write(reporters.format_github(found))
+        else:
+            sys.stdout.write(reporters.format_text(found, colour=colour))
     if result.pathway is None or result.has_errors():
-        sys.stdout.write(reporters.format_text(result.errors, colour=colour))
+        show(result.errors)
         print(f"{reporters.summary_line(result.errors)} in {args.file}: fix the pathway before testing scenarios")
         return 2
     problems = []
@@ -77,11 +86,11 @@ def run(args: argparse.Namespace) -> int:
             if out.problem is not None:
                 failures.append(out.problem)
     if problems:
-        sys.stdout.write(reporters.format_text(problems, colour=colour))
+        show(problems)
         print(f"{reporters.summary_line(problems)} in the scenario files: no scenario was run from a file with errors")
         return 2
     if failures:
-        sys.stdout.write(reporters.format_text(failures, colour=colour))
+        show(failures)
         print(f"{len(failures)} of {total} scenario{'s' if total != 1 else ''} failed")
         return 1
     if args.verbose or (hasattr(sys.stdout, "isatty") and sys.stdout.isatty()):

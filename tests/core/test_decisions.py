@@ -190,6 +190,11 @@ def test_pathway_test_passes_quietly_and_fails_with_located_messages(tmp_path, c
     assert f"{tmp_path / 'pathway.scenarios.yaml'}:10:5: error: scenario 'partial-mbb-relief'" in out
     assert "ends at 'rfa-review'" not in out  # it stops there for want of an input: said so instead
     assert "needs 'rfa_response'" in out and "1 of 3 scenarios failed" in out
+    # The PR workflow's form: one annotation on the scenario's line.
+    assert main(["test", str(broken), "--format", "github"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"::error file={tmp_path / 'pathway.scenarios.yaml'},line=10,col=5,title=scenario-failed::")
+    assert lines[1:] == ["1 of 3 scenarios failed"]
 
 
 def test_pathway_test_usage_errors(tmp_path, capsys) -> None:
