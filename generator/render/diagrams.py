@@ -160,29 +160,34 @@ def _edge(src: str, dst: str, when: str | None, edge_id: str, *, back: bool = Fa
 
 
 def _edges(items: Iterable[tuple[str, str, str | None, str]],
-           via_node: Callable[[str, str], bool] = lambda a, b: False) -> list[str]:
+           via_node: Callable[[str, str], bool] = lambda a, b: False,
+           cluster_of: Callable[[str, str], str | None] = lambda a, b: None) -> list[str]:
     """DOT lines for (src, dst, when, id) in order, the return edge of each two-stage loop marked.
 
-    ``via_node(src, dst)``: draw the condition as a node on the edge (``_condition_edge``).
+    ``via_node(src, dst)``: draw the condition as a node on the edge (``_condition_edge``);
+    ``cluster_of(src, dst)``: the group both ends share, whose cluster that node belongs to.
     """
     seen: set[tuple[str, str]] = set()
     lines = []
     for src, dst, when, edge_id in items:
         back = src != dst and (dst, src) in seen
         if when and src != dst and via_node(src, dst):
-            lines += _condition_edge(src, dst, when, edge_id, back=back)
+            lines += _condition_edge(src, dst, when, edge_id, back=back, cluster=cluster_of(src, dst))
         else:
             lines.append(_edge(src, dst, when, edge_id, back=back))
         seen.add((src, dst))
     return lines
 
 
-def _condition_edge(src: str, dst: str, when: str, edge_id: str, *, back: bool) -> list[str]:
-    """An edge between two groups, its condition a plain-text node halfway.
+def _condition_edge(src: str, dst: str, when: str, edge_id: str, *, back: bool,
+                    cluster: str | None = None) -> list[str]:
+    """An edge with its condition as a plain-text node halfway.
 
     dot keeps nodes out of the groups they do not belong to, but not edge
-    labels: the condition of an edge leaving a group was drawn across the
-    group's border.  The arrow keeps the edge's id; the first half is
+    labels: the condition of an edge leaving a group, or of one that detours
+    round a group's other stages, was drawn across the group's border.  Inside
+    a group (``cluster``) the node joins that group's cluster, so it is laid
+    out inside it.  The arrow keeps the edge's id; the first half is
     ``<id>--from``, the condition ``cond-...``.
     """
     name = f"__cond__{edge_id}"
@@ -201,8 +206,11 @@ def _condition_edge(src: str, dst: str, when: str, edge_id: str, *, back: bool) 
     if back:
         first["tailport"] = "w"
         second["headport"] = "w"
+    node_line = f"{quote(name)} {_attrs(node)};"
+    if cluster is not None:  # naming the cluster again adds the node to it
+        node_line = f"subgraph {quote('cluster_' + cluster)} {{ {node_line} }}"
     return [
-        f"  {quote(name)} {_attrs(node)};",
+        f"  {node_line}",
         f"  {quote(src)} -> {quote(name)} {_attrs(first)};",
         f"  {quote(name)} -> {quote(dst)} {_attrs(second)};",
     ]
@@ -242,10 +250,11 @@ def _edge_ids() -> Callable[[str, str], str]:
 
 
 def _transition_lines(stages: Iterable[Stage], keep: Callable[[str, str], bool],
-                      via_node: Callable[[str, str], bool] = lambda a, b: False) -> list[str]:
+                      via_node: Callable[[str, str], bool] = lambda a, b: False,
+                      cluster_of: Callable[[str, str], str | None] = lambda a, b: None) -> list[str]:
     make_id = _edge_ids()
     return _edges(((s.id, t.to, t.when, make_id(s.id, t.to)) for s in stages for t in s.next if keep(s.id, t.to)),
-                  via_node)
+                  via_node, cluster_of)
 
 
 def _alongside_lines(pathway: Pathway, ids: list[str], keep: Callable[[str, str], bool]) -> list[str]:
@@ -338,7 +347,10 @@ def overview_dot(pathway: Pathway, href: Href, *, title: str | None = None) -> s
     lines += [_stage_node(s, href) for s in stages if s.group not in groups]
     both = lambda a, b: a in known and b in known  # noqa: E731
     group_of = {s.id: s.group if s.group in groups else None for s in stages}
-    lines += _transition_lines(stages, both, lambda a, b: group_of[a] != group_of[b])
+    # Every condition as a node: between groups it stays off their borders, and inside one it stays
+    # inside (an edge detouring round the group's other stages carried its label across the border).
+    lines += _transition_lines(stages, both, lambda a, b: True,
+                               lambda a, b: group_of[a] if group_of[a] is not None and group_of[a] == group_of[b] else None)
     lines += _alongside_lines(pathway, ids, both)
     lines += _stacking_lines(pathway, stages)
     start = pathway.stage_by_id.get(pathway.start)
