@@ -596,10 +596,13 @@ def test_labels_that_try_to_break_out_of_dot_show_literally():
     for title in DOT_BREAKOUTS + ["End with a newline"]:
         # Long labels are wrapped, so compare without whitespace; every character must be there as written.
         assert _squash(title) in texts, title
-    # One box per stage plus the start marker and the group's title (a text node, see
-    # diagrams._cluster_open): nothing was injected as an extra node or cluster.
-    assert svg.count('class="node"') == len(stages) + 2
-    assert svg.count('class="cluster"') == 1 and svg.count('id="grouptitle-') == 1
+    # One box per stage plus the start marker, the group's title (a text node, see
+    # diagrams._cluster_open) and one text node per condition (diagrams._condition_edge):
+    # nothing was injected as an extra node or cluster.
+    conditions = sum(1 for s in stages for t in s.get("next", []) if t.get("when"))
+    assert svg.count('class="node"') == len(stages) + 2 + conditions
+    assert len(re.findall(r'<g id="[^"]*cond-', svg)) == conditions
+    assert svg.count('class="cluster"') == 1 and len(re.findall(r'id="[^"]*grouptitle-', svg)) == 1
     # Each link is named by the stage's title as written (whitespace collapsed).
     labels = [html.unescape(x) for x in re.findall(r'aria-label="([^"]*)"', svg)]
     for title in DOT_BREAKOUTS:
