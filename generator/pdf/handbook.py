@@ -195,10 +195,18 @@ def fit_page(svg: str, max_scale: float = 1.0, *, alt: str = "") -> tuple[str, M
     or more: it is left out (the template says why) rather than printed too
     small to read.
     """
-    orientation, scale = _best_fit(svg, max_scale)
-    if scale * PAGE_SLACK < PRINT_MIN_SCALE - 1e-9:
+    orientation, _ = _best_fit(svg, max_scale)
+    boxes = {"landscape": OVERVIEW_LANDSCAPE_BOX, "portrait": OVERVIEW_PORTRAIT_BOX}
+    # The best orientation first; the slack is for height only (a chart wider than the page is
+    # squeezed by the page itself, under 7 pt).
+    for choice in (orientation, "portrait" if orientation == "landscape" else "landscape"):
+        box = boxes[choice]
+        wide_enough = fit_scale(svg, (box[0], 1e9), max_scale=1.0) >= PRINT_MIN_SCALE - 1e-9
+        if wide_enough and fit_scale(svg, box, max_scale=max_scale) * PAGE_SLACK >= PRINT_MIN_SCALE - 1e-9:
+            orientation = choice
+            break
+    else:
         return orientation, None
-    box = OVERVIEW_PORTRAIT_BOX if orientation == "portrait" else OVERVIEW_LANDSCAPE_BOX
     return orientation, _figure_svg(svg, box, max_scale, alt)
 
 
