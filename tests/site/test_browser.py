@@ -39,8 +39,9 @@ def test_clicking_a_flowchart_node_opens_that_stage(browser, base_url):
     page.wait_for_url("**/stages/medial-branch-block/")
     assert page.locator("h1").inner_text().startswith("Medial branch block")
     # And on the stage page, the neighbourhood diagram links onwards too (a node's link:
-    # an edge's tooltip is an <a> without href, such as the seed's "Runs alongside").
-    page.locator("figure.pathway-diagram svg a[href]").first.click()
+    # an edge's tooltip is an <a> without one, such as the seed's "Runs alongside"; flowchart
+    # links carry xlink:href only, hence the namespace wildcard).
+    page.locator("figure.pathway-diagram svg a[*|href]").first.click()
     page.wait_for_load_state()
     assert "/stages/" in page.url
     page.close()
