@@ -29,7 +29,7 @@ FEW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChec
 # The end of a Markdown link's text: a ']' not escaped, i.e. after an even number of backslashes
 # (a title '\\' is written '\\\\' by escape.plain), then '(target)'.
 _MD_LINK = re.compile(r"(?:^|[^\\])(?:\\\\)*\]\(([^)\s]+)\)", re.M)
-_SVG_HREF = re.compile(r'<a\b[^>]*?\shref="([^"]*)"')
+_SVG_HREF = re.compile(r'<a\b[^>]*?\sxlink:href="([^"]*)"')  # flowchart links carry xlink:href only
 
 
 
