@@ -116,10 +116,10 @@ _CONDITION = {"type": "object", "additionalProperties": False, "required": ["tex
 def _type_schema(t: Any, defs: dict[str, Any]) -> dict[str, Any]:
     origin = typing.get_origin(t)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(t) if a is not type(None)]
-        if len(args) == 1:
-            return _type_schema(args[0], defs)
-        return {"anyOf": [_type_schema(a, defs) for a in args]}
+        alts = [a for a in typing.get_args(t) if a is not type(None)]
+        if len(alts) == 1:
+            return _type_schema(alts[0], defs)
+        return {"anyOf": [_type_schema(a, defs) for a in alts]}
     if origin is tuple:
         args = typing.get_args(t)
         if len(args) == 2 and args[1] is Ellipsis:
@@ -128,7 +128,7 @@ def _type_schema(t: Any, defs: dict[str, Any]) -> dict[str, Any]:
                 "minItems": len(args), "maxItems": len(args)}
     if t is ex.Condition:
         return {"$ref": "#/$defs/Condition"}
-    if dataclasses.is_dataclass(t):
+    if isinstance(t, type) and dataclasses.is_dataclass(t):
         _class_schema(t, defs)
         return {"$ref": f"#/$defs/{t.__name__}"}
     if t is bool:
