@@ -16,11 +16,13 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhirpathpy import evaluate as fhirpath
 from fhirpathpy.models import models
 
-from conftest import FIXTURES, REPO
 from generator.core import pipeline
 from generator.core.scenarios import load_scenarios, walk
 from generator.export import fhir
 from generator.export.fhirpath import number_literal, string_literal
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures"
 
 R4 = models["r4"]
 

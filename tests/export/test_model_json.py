@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dataclasses
 import json
 
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, REPO
 from generator.core import model as m
 from generator.core import pipeline
 from generator.export.fhir import dumps
 from generator.export.model_json import MODEL_SCHEMA_ID, export_model, model_schema
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures"
 
 
 def _pathway(path):
