@@ -22,7 +22,8 @@ from generator.core.errors import PathwayError, UsageError  # UsageError is re-e
 
 
 # Order here is the order in --help.
-COMMANDS: tuple[str, ...] = ("validate", "test", "rules", "schema", "generate", "build", "serve", "pdf", "diff", "review")
+COMMANDS: tuple[str, ...] = ("validate", "test", "rules", "schema", "generate", "build", "serve", "pdf", "diff", "review",
+                             "export")
 
 EPILOG = """\
 examples:
