@@ -329,7 +329,7 @@ class _Renderer:
         h = escape.html_text
         tid = h(table.table_id)
         dd = nav.url_link(page, nav.DATA_DICTIONARY, self.udu)
-        head = ['<th scope="col">Row</th>', '<th scope="col">When</th>']
+        head = ['<th scope="col" aria-label="Row">#</th>', '<th scope="col">When</th>']
         for c in table.columns:
             unit = f" ({h(c.unit)})" if c.unit else ""
             head.append(f'<th scope="col"><a href="{h(dd)}#{h(nav.input_anchor(c.input_id))}">{h(c.label)}</a>{unit}</th>')
