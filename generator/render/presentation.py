@@ -15,6 +15,8 @@ they must agree on lives here:
 * which diagrams a pathway gets (``plan_diagrams``) and their text
   alternatives (``*_alt``: the words a figure's alt text gives; the same
   links the pages list under Comes from / What next);
+* each computable decision's table (``decision_table``) and the data
+  dictionary (``data_dictionary``);
 * the text policy (``generator.core.textpolicy``): plain fields are escaped
   by the writers, inline Markdown goes through ``inline_markdown`` and block
   Markdown through ``block_markdown``, so both show the same text.
@@ -452,7 +454,7 @@ def _atoms(expr):
 
 def condition_text(expr, pathway: Pathway, *, named: bool = True, top: bool = True) -> str:
     """A whole condition in words, each test named by its input's label ('Imaging shows another cause: yes')."""
-    from generator.core.expressions import And, Not, Or, Otherwise
+    from generator.core.expressions import And, Compare, Member, Not, Or, Otherwise, Range, Var
 
     if isinstance(expr, Otherwise):
         return "otherwise"
@@ -462,7 +464,7 @@ def condition_text(expr, pathway: Pathway, *, named: bool = True, top: bool = Tr
         return text if top else f"({text})"
     if isinstance(expr, Not):
         inner = expr.operand
-        if not isinstance(inner, (And, Or, Not)):
+        if isinstance(inner, (Compare, Range, Member, Var)):
             inp = pathway.input_by_id.get(inner.input.name)
             text = _negated_text(inner, inp)
             return f"{_input_label(pathway, inner.input.name)}: {text}" if named else text
