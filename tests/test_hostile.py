@@ -954,3 +954,52 @@ def test_a_reference_url_with_a_script_scheme_is_refused_before_anything_is_buil
     # Once shown as text on the site; now a located error (bad-url), so the address is never silently dropped.
     result = pipeline.check_text(dump(hostile_doc("x", url=url)))
     assert [p.rule for p in result.errors] == ["bad-url"], result.problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Decision tables and the data dictionary (raw HTML built by generator.site.pages)
+# ---------------------------------------------------------------------------------------------
+
+HOSTILE_CHOICE = f'<img src=x onerror={SENTINEL}>'
+
+
+def computable_doc(label: str, choice: str) -> dict:
+    """``hostile_doc`` with a data dictionary and a computable decision: ``label`` in every text field of
+    the inputs, ``choice`` as a choice value the decision tests (written as a quoted value)."""
+    doc = hostile_doc("harmless words")
+    doc["inputs"] = [
+        {"id": "kind", "label": f"K {label}", "type": "choice", "choices": [choice, "other"],
+         "description": f"D {label}", "references": ["r"]},
+        {"id": "level", "label": f"L {label}", "type": "number", "unit": "%", "range": [0, 100]},
+    ]
+    doc["stages"][0]["next"] = [
+        {"to": "b", "when": f"W1 {label}", "if": f'kind == "{choice}" and level >= 50 %'},
+        {"to": "c", "when": f"W2 {label}", "if": "otherwise"},
+    ]
+    return doc
+
+
+@pytest.mark.dot
+@pytest.mark.slow
+@pytest.mark.chromium
+def test_hostile_input_labels_and_choices_add_no_code(sites, server, browser):
+    clean = sites.build("computable-clean", computable_doc("harmless words", "plain-choice"))
+    hostile = sites.build("computable-hostile", computable_doc(f"<script>{SENTINEL}</script>", HOSTILE_CHOICE))
+    pages = html_pages(hostile)
+    found = injected(pages, html_pages(clean))
+    assert not found, "\n".join(found[:20])
+    # The payload shows as written, in the table and the dictionary.
+    table = pages["stages/a/index.html"]
+    assert 'id="decision-table-a"' in table and html.escape(HOSTILE_CHOICE, quote=False) in table
+    assert html.escape(f"K <script>{SENTINEL}</script>", quote=False) in pages["data-dictionary/index.html"]
+    # And in a browser nothing runs; the choice reads as written in the table's cell.
+    dialogs: list[str] = []
+    page = browser.new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    for path in ("stages/a/", "data-dictionary/"):
+        page.goto(f"{server}/computable-hostile/site/{path}")
+        assert page.evaluate("window.__pwned === undefined"), path
+    page.goto(f"{server}/computable-hostile/site/stages/a/")
+    assert HOSTILE_CHOICE in page.locator("#decision-table-a").inner_text()
+    page.close()
+    assert not dialogs

@@ -344,7 +344,36 @@ def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
         "alongside": [_link(ln) for ln in pres.alongside(pathway, stage)],
         "references": refs,
         "is_start": stage.id == pathway.start,
+        "decision": _decision_view(pathway, stage),
     }
+
+
+def _decision_view(pathway: Pathway, stage: Stage) -> dict | None:
+    """A computable decision's table (``pres.decision_table``) with in-document links."""
+    table = pres.decision_table(pathway, stage)
+    if table is None:
+        return None
+    return {
+        "id": table.table_id,
+        "order": table.order,
+        "order_note": table.order_note,
+        "columns": [{"label": c.label, "unit": c.unit, "anchor": input_anchor(c.input_id)} for c in table.columns],
+        "rows": [{"number": r.number, "when": _one_line(r.when) or "—", "cells": r.cells, "condition": r.condition,
+                  "otherwise": r.otherwise, "target": r.target_id, "anchor": stage_anchor(r.target_id),
+                  "title": r.target_label, "any": pres.ANY} for r in table.rows],
+    }
+
+
+def input_anchor(input_id: str) -> str:
+    """The anchor of an input in the handbook's data dictionary."""
+    return f"input-{input_id}"
+
+
+def _data_dictionary(pathway: Pathway) -> list[dict]:
+    return [{"anchor": input_anchor(e.id), "id": e.id, "label": e.label, "type": e.type_label, "unit": e.unit,
+             "allowed": e.allowed, "description": _one_line(e.description) or None,
+             "references": [{"anchor": f"ref-{rid}", "title": title} for rid, title in e.references],
+             "used_by": [_link(ln) for ln in e.used_by]} for e in pres.data_dictionary(pathway)]
 
 
 def _doc_view(pathway: Pathway, built: BuildDate | None, lang: str) -> dict:
@@ -495,6 +524,7 @@ def print_html(
         references=references,
         glossary=glossary,
         history=history,
+        data_dictionary=_data_dictionary(pathway),
     )
 
 

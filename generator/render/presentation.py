@@ -15,6 +15,8 @@ they must agree on lives here:
 * which diagrams a pathway gets (``plan_diagrams``) and their text
   alternatives (``*_alt``: the words a figure's alt text gives; the same
   links the pages list under Comes from / What next);
+* each computable decision's table (``decision_table``) and the data
+  dictionary (``data_dictionary``);
 * the text policy (``generator.core.textpolicy``): plain fields are escaped
   by the writers, inline Markdown goes through ``inline_markdown`` and block
   Markdown through ``block_markdown``, so both show the same text.
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from generator.core.builddate import BuildDate
-from generator.core.model import Location, Pathway, Stage
+from generator.core.model import Input, Location, Pathway, Stage
 from generator.render import palette
 from generator.render.markup import author_markdown
 
@@ -298,3 +300,273 @@ def groups_map_alt(pathway: Pathway) -> str:
         rest = f"leads to {', '.join(leads)}" if leads else "leads to no other phase"
         lines.append(_end(f"{_flat(title)} ({len(ids)} stages): {rest}"))
     return " ".join(lines)
+
+
+# --------------------------------------------------------------------------- decision tables
+#
+# A computable decision shown in the WHO DAK style: one row per branch, one column per input the
+# decision uses, a cell saying what the branch needs of that input ("≥ 50 %", "yes", "no-relief or
+# too-early", "—" when it does not depend on it), and the stage the branch leads to.  The site shows
+# it on the decision's page (it is also the no-JavaScript fallback of the walkthrough, so its id and
+# the rows' targets are stable) and the PDF on the decision's page.
+
+#: The cell of an input a branch does not depend on.
+ANY = "—"
+
+_OPS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+def decision_table_id(stage_id: str) -> str:
+    """The stable HTML id of a decision's table: ``decision-table-<stage-id>``."""
+    return f"decision-table-{stage_id}"
+
+
+@dataclass(frozen=True)
+class DecisionColumn:
+    """One input a decision depends on: its id, its label and its unit (or None)."""
+
+    input_id: str
+    label: str
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    """One branch of a decision table.
+
+    ``cells``: per column, what the branch needs of that input (``ANY`` when it does not depend
+    on it); None when the condition does not split into one test per input (an ``or`` across two
+    inputs, the ``otherwise`` row, a branch with no condition): then ``condition`` says it in words
+    across the columns.  ``when``: the author's label, plain text.
+    """
+
+    number: int
+    when: str | None
+    cells: tuple[str, ...] | None
+    condition: str
+    target_id: str
+    target_label: str
+    otherwise: bool = False
+
+
+@dataclass(frozen=True)
+class DecisionTable:
+    stage_id: str
+    table_id: str
+    order: str  # exclusive | first-match
+    order_note: str
+    columns: tuple[DecisionColumn, ...]
+    rows: tuple[DecisionRow, ...]
+
+
+ORDER_NOTES = {
+    "exclusive": "The rows do not overlap: exactly one applies to any patient (checked when the pathway is built).",
+    "first-match": "Read the rows in order, top to bottom: the first row that applies is the one taken.",
+}
+
+
+def is_computable(stage: Stage) -> bool:
+    """True when at least one of the stage's branches has a computable condition (``if:``)."""
+    return any(t.condition is not None and t.condition.expr is not None for t in stage.next)
+
+
+def _value_text(lit, inp: Input | None) -> str:
+    from generator.core.expressions import TypeProblem, format_value, literal_value
+
+    got = literal_value(lit, inp) if inp is not None else None
+    if got is None or isinstance(got, TypeProblem):
+        return lit.text  # an unknown input or a type problem, reported by the checks
+    if isinstance(got, bool):
+        return "yes" if got else "no"
+    return format_value(got, inp)  # type: ignore[arg-type]
+
+
+def _either(words: list[str], joiner: str = "or") -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {joiner} " + words[-1]
+
+
+def atom_text(atom, inp: Input | None) -> str:
+    """What one comparison needs of its input, in words: '≥ 50 %', 'yes', 'no-relief or too-early'."""
+    from generator.core.expressions import Compare, Member, Range, Var
+
+    if isinstance(atom, Var):
+        return "yes"
+    if isinstance(atom, Member):
+        values = [_value_text(v, inp) for v in atom.values]
+        if not values:
+            return "any value" if atom.negated else "no value"
+        if atom.negated:
+            return "not " + values[0] if len(values) == 1 else "none of " + _either(values, "and")
+        return _either(values)
+    if isinstance(atom, Compare):
+        value = _value_text(atom.value, inp)
+        if atom.op == "==":
+            return f"= {value}" if inp is not None and inp.type in ("number", "integer", "duration") else value
+        if atom.op == "!=":
+            if inp is not None and inp.type == "boolean":
+                return "no" if value == "yes" else "yes"
+            return "not " + value
+        return f"{_OPS[atom.op]} {value}"
+    assert isinstance(atom, Range)
+    low, high = _value_text(atom.low, inp), _value_text(atom.high, inp)
+    return f"{'≥' if atom.low_inclusive else '>'} {low} and {'≤' if atom.high_inclusive else '<'} {high}"
+
+
+def _negated_text(atom, inp: Input | None) -> str:
+    from generator.core.expressions import Var
+
+    if isinstance(atom, Var):
+        return "no"
+    return f"not ({atom_text(atom, inp)})"
+
+
+def _per_input(expr, pathway: Pathway) -> dict[str, list[str]] | None:
+    """The condition as one list of tests per input (a conjunction), or None when it does not split."""
+    from generator.core.expressions import And, Compare, Member, Not, Range, Var
+
+    if isinstance(expr, (Compare, Range, Member, Var)):
+        return {expr.input.name: [atom_text(expr, pathway.input_by_id.get(expr.input.name))]}
+    if isinstance(expr, Not) and isinstance(expr.operand, (Compare, Range, Member, Var)):
+        a = expr.operand
+        return {a.input.name: [_negated_text(a, pathway.input_by_id.get(a.input.name))]}
+    if isinstance(expr, And):
+        out: dict[str, list[str]] = {}
+        for e in expr.operands:
+            part = _per_input(e, pathway)
+            if part is None:
+                return None
+            for k, v in part.items():
+                out.setdefault(k, []).extend(v)
+        return out
+    # An 'or' within one input still fits one cell.
+    names = {a.input.name for a in _atoms(expr)}
+    if len(names) == 1:
+        name = names.pop()
+        return {name: [condition_text(expr, pathway, named=False)]}
+    return None
+
+
+def _atoms(expr):
+    from generator.core.expressions import atoms
+
+    return list(atoms(expr))
+
+
+def condition_text(expr, pathway: Pathway, *, named: bool = True, top: bool = True) -> str:
+    """A whole condition in words, each test named by its input's label ('Imaging shows another cause: yes')."""
+    from generator.core.expressions import And, Compare, Member, Not, Or, Otherwise, Range, Var
+
+    if isinstance(expr, Otherwise):
+        return "otherwise"
+    if isinstance(expr, (And, Or)):
+        word = " and " if isinstance(expr, And) else " or "
+        text = word.join(condition_text(e, pathway, named=named, top=False) for e in expr.operands)
+        return text if top else f"({text})"
+    if isinstance(expr, Not):
+        inner = expr.operand
+        if isinstance(inner, (Compare, Range, Member, Var)):
+            inp = pathway.input_by_id.get(inner.input.name)
+            text = _negated_text(inner, inp)
+            return f"{_input_label(pathway, inner.input.name)}: {text}" if named else text
+        return "not " + condition_text(inner, pathway, named=named, top=False)
+    inp = pathway.input_by_id.get(expr.input.name)
+    text = atom_text(expr, inp)
+    return f"{_input_label(pathway, expr.input.name)}: {text}" if named else text
+
+
+def _input_label(pathway: Pathway, input_id: str) -> str:
+    inp = pathway.input_by_id.get(input_id)
+    return inp.label if inp else input_id
+
+
+def decision_table(pathway: Pathway, stage: Stage) -> DecisionTable | None:
+    """The decision table of a computable decision, or None for a stage with no computable branch."""
+    from generator.core.expressions import Otherwise
+
+    if not is_computable(stage):
+        return None
+    order = stage.order or "exclusive"
+    used: dict[str, None] = {}
+    for t in stage.next:
+        if t.condition is not None and t.condition.expr is not None:
+            for a in _atoms(t.condition.expr):
+                used.setdefault(a.input.name, None)
+    columns = tuple(DecisionColumn(i, _input_label(pathway, i),
+                                   pathway.input_by_id[i].unit if i in pathway.input_by_id else None) for i in used)
+    rows = []
+    for n, t in enumerate(stage.next, start=1):
+        expr = t.condition.expr if t.condition is not None else None
+        cells: tuple[str, ...] | None = None
+        otherwise = isinstance(expr, Otherwise)
+        if expr is None:
+            condition = "no computable condition: clinical judgement"
+        elif otherwise:
+            condition = ("otherwise: when no row above applies" if order == "first-match"
+                         else "otherwise: when no other row applies")
+        else:
+            condition = condition_text(expr, pathway)
+            split = _per_input(expr, pathway)
+            if split is not None:
+                cells = tuple(" and ".join(split[c.input_id]) if c.input_id in split else ANY for c in columns)
+        rows.append(DecisionRow(n, t.when or None, cells, condition, t.to, link_label(pathway, t.to), otherwise))
+    return DecisionTable(stage.id, decision_table_id(stage.id), order, ORDER_NOTES.get(order, ORDER_NOTES["exclusive"]),
+                         columns, tuple(rows))
+
+
+# --------------------------------------------------------------------------- data dictionary
+
+TYPE_LABELS = {"number": "Number", "integer": "Whole number", "boolean": "Yes or no", "choice": "Choice",
+               "duration": "Duration"}
+
+
+@dataclass(frozen=True)
+class DictionaryEntry:
+    """One input of the data dictionary as a page shows it (plain text; the writers escape it)."""
+
+    id: str
+    label: str
+    type_label: str
+    unit: str | None
+    allowed: str
+    description: str | None
+    references: tuple[tuple[str, str], ...]  # (reference id, title) of known references
+    used_by: tuple[StageLink, ...]
+
+
+def _allowed(inp: Input) -> str:
+    from generator.core.expressions import format_value
+
+    if inp.type == "boolean":
+        return "yes or no"
+    if inp.type == "choice":
+        return "one of: " + ", ".join(inp.choices) if inp.choices else "—"
+    if inp.range is None:
+        return "any value"
+    low, high = (format_value(v, inp) for v in inp.range)
+    return f"{low} to {high}"
+
+
+def decisions_using(pathway: Pathway) -> dict[str, list[str]]:
+    """Input id -> the ids of the decisions whose conditions use it, in reading order, once each."""
+    out: dict[str, list[str]] = {}
+    for sid in reading_order(pathway):
+        for t in pathway.stage_by_id[sid].next:
+            if t.condition is not None and t.condition.expr is not None:
+                for a in _atoms(t.condition.expr):
+                    lst = out.setdefault(a.input.name, [])
+                    if sid not in lst:
+                        lst.append(sid)
+    return out
+
+
+def data_dictionary(pathway: Pathway) -> list[DictionaryEntry]:
+    """Every input of the data dictionary, in file order, with the decisions that use it."""
+    using = decisions_using(pathway)
+    out = []
+    for inp in pathway.input_by_id.values():
+        refs = tuple((r.id, pathway.reference_by_id[r.id].title) for r in inp.references
+                     if r.id in pathway.reference_by_id)
+        out.append(DictionaryEntry(inp.id, inp.label, TYPE_LABELS.get(inp.type, inp.type), inp.unit, _allowed(inp),
+                                   inp.description or None, refs,
+                                   tuple(stage_link(pathway, sid) for sid in using.get(inp.id, ()))))
+    return out

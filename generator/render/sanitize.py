@@ -35,7 +35,7 @@ _SVG_TAGS = {"svg", "g", "title", "desc", "a", "text", "tspan", "polygon", "poly
 ALLOWED_TAGS: frozenset[str] = frozenset({
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
     "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
-    "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "summary", "sup", "table",
+    "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "caption",
     "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 } | _SVG_TAGS)
 
@@ -47,11 +47,15 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan"},
+    # Decision tables (generator.site.pages.decision_table): the walkthrough reads a row's target stage,
+    # and a phone shows each cell with its column's name (data-label).
+    "td": {"colspan", "rowspan", "data-label"},
+    "th": {"colspan", "rowspan", "scope", "data-label"},
+    "tr": {"data-branch", "data-target"},
+    "table": {"data-stage", "data-order"},
     "details": {"open"},
     "figure": {"data-search-exclude"},
-    "div": {"tabindex"},
+    "div": {"tabindex", "data-order"},
     "svg": {"viewBox", "width", "height", "style", "focusable", "xmlns", "xmlns:xlink"} | _PAINT,
     "g": _PAINT,
     "polygon": {"points"} | _PAINT,

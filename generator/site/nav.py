@@ -26,6 +26,7 @@ HOME = "index.md"
 GLOSSARY = "glossary.md"
 REFERENCES = "references.md"
 HISTORY = "history.md"
+DATA_DICTIONARY = "data-dictionary.md"
 CSS = "assets/pathway.css"
 
 # More stages than this in one nav section are split into numbered
@@ -36,6 +37,11 @@ NAV_CHUNK = 40
 
 def stage_path(stage_id: str) -> str:
     return f"stages/{stage_id}.md"
+
+
+def input_anchor(input_id: str) -> str:
+    """The anchor of an input on the data-dictionary page."""
+    return f"input-{input_id}"
 
 
 def group_path(group_id: str) -> str:
@@ -83,7 +89,8 @@ def _chunked(title: str, entries: list[dict]) -> dict:
     return {title: parts}
 
 
-def site_nav(pathway: Pathway, *, has_group_pages: bool = False, versions: bool = False) -> list[dict | str]:
+def site_nav(pathway: Pathway, *, has_group_pages: bool = False, versions: bool = False,
+             data_dictionary: bool = False) -> list[dict | str]:
     """The MkDocs ``nav`` for the generated pages: home, one section per group, then reference pages.
 
     Each group is a nested section (``Pathway`` > group > stages), so Material's
@@ -97,6 +104,8 @@ def site_nav(pathway: Pathway, *, has_group_pages: bool = False, versions: bool 
         sections.append(_chunked(title, entries))
     nav: list[dict | str] = [{"Home": HOME}, {"Stages": sections}]
     reference: list[dict | str] = [{"Glossary": GLOSSARY}, {"References": REFERENCES}, {"History": HISTORY}]
+    if data_dictionary:  # the inputs of computable decisions, next to the glossary
+        reference.insert(1, {"Data dictionary": DATA_DICTIONARY})
     if versions:  # the root site built with its tagged versions (generator.render.releases)
         reference.append({"Versions": "versions.md"})
     nav.append({"Reference": reference})

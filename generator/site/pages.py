@@ -11,6 +11,7 @@ The file set (paths relative to the docs root)::
     stages/<stage-id>.md     one page per stage
     groups/<group-id>.md     one page per group, only for very large pathways
     glossary.md, references.md, history.md
+    data-dictionary.md       the inputs of computable decisions (only when the pathway has some)
     assets/pathway.css       badges, diagram panel, disclaimer (mkdocs.yml extra_css)
 
 Design notes
@@ -310,8 +311,66 @@ class _Renderer:
             facts=[(f.label, self.text(f.value, page, one_line=True, loc=f.loc)) for f in s.facts],
             comes_from=comes_from, is_start=(s.id == p.start), what_next=what_next,
             alongside=[self.link(page, ln) for ln in pres.alongside(p, s)],
+            decision_table=self.decision_table(s, page),
             references=refs, keywords=stage_keywords(p, s), home_link=nav.md_link(page, nav.HOME),
             history=self.stage_history(s, page), feedback_link=self.feedback_link(s, page))
+
+    # -- computable decisions --------------------------------------------------
+    def decision_table(self, s: Stage, page: str) -> str:
+        """The decision's table as a raw HTML block ('' for a stage with no computable branch).
+
+        Raw HTML, not a Markdown table, so each row can carry its target stage (``data-target``) for
+        the walkthrough, whose no-JavaScript fallback this table is.  No blank lines inside, or
+        Markdown would end the block; every value is escaped here (Markdown never sees it).
+        """
+        table = pres.decision_table(self.p, s)
+        if table is None:
+            return ""
+        h = escape.html_text
+        tid = h(table.table_id)
+        dd = nav.url_link(page, nav.DATA_DICTIONARY, self.udu)
+        head = ['<th scope="col" aria-label="Row">#</th>', '<th scope="col">When</th>']
+        for c in table.columns:
+            unit = f" ({h(c.unit)})" if c.unit else ""
+            head.append(f'<th scope="col"><a href="{h(dd)}#{h(nav.input_anchor(c.input_id))}">{h(c.label)}</a>{unit}</th>')
+        head.append('<th scope="col">Next stage</th>')
+        rows = []
+        for r in table.rows:
+            css = ' class="pathway-decision-otherwise"' if r.otherwise else ""
+            cells = [f'<th scope="row" data-label="Row">{r.number}</th>',
+                     f'<td data-label="When">{h(r.when) if r.when else "—"}</td>']
+            if r.cells is None:
+                span = f' colspan="{len(table.columns)}"' if len(table.columns) > 1 else ""
+                cells.append(f'<td{span} class="pathway-decision-whole" data-label="Condition">{h(r.condition)}</td>')
+            else:
+                for c, v in zip(table.columns, r.cells, strict=True):
+                    any_css = ' class="pathway-decision-any"' if v == pres.ANY else ""
+                    cells.append(f'<td data-label="{h(c.label)}"{any_css}>{h(v)}</td>')
+            href = nav.url_link(page, nav.stage_path(r.target_id), self.udu)
+            cells.append(f'<td data-label="Next stage"><a href="{h(href)}">{h(r.target_label)}</a></td>')
+            rows.append(f'<tr{css} data-branch="{r.number}" data-target="{h(r.target_id)}">' + "".join(cells) + "</tr>")
+        return (f'<div class="pathway-decision" data-order="{h(table.order)}">\n'
+                f'<div class="pathway-decision-scroll" role="region" tabindex="0" aria-labelledby="{tid}-caption">\n'
+                f'<table class="pathway-decision-table" id="{tid}" data-stage="{h(s.id)}" data-order="{h(table.order)}">\n'
+                f'<caption id="{tid}-caption">Decision table: {h(s.title)}</caption>\n'
+                f"<thead><tr>{''.join(head)}</tr></thead>\n"
+                "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n</div>\n"
+                f'<p class="pathway-decision-note">{h(table.order_note)} '
+                f'A dash (—) means the row does not depend on that input; each input is described in the '
+                f'<a href="{h(dd)}">data dictionary</a>.</p>\n</div>')
+
+    def data_dictionary(self) -> bytes:
+        page = nav.DATA_DICTIONARY
+        entries = []
+        for e in pres.data_dictionary(self.p):
+            entries.append({
+                "anchor": nav.input_anchor(e.id), "id": e.id, "label": e.label, "type": e.type_label,
+                "unit": e.unit, "allowed": e.allowed, "description": e.description,
+                "references": [f"[{escape.plain(title)}]({nav.md_link(page, nav.REFERENCES)}#ref-{rid})"
+                               for rid, title in e.references],
+                "used_by": [self.link(page, ln) for ln in e.used_by],
+            })
+        return self.page("data-dictionary.md.jinja", entries=entries)
 
     # -- versions, history and feedback ------------------------------------------
     def _root_url(self, page: str, target: str) -> str:
@@ -510,6 +569,8 @@ def render_site(
                 gid = page[len("groups/"):-len(".md")]
                 files[page] = r.group(gid, figures, legend)
         files[nav.GLOSSARY] = r.glossary()
+        if pathway.inputs:
+            files[nav.DATA_DICTIONARY] = r.data_dictionary()
         files[nav.REFERENCES] = r.references()
         files[nav.HISTORY] = r.history()
         if releases is not None and releases.archived is None:
@@ -539,4 +600,5 @@ def site_nav(pathway: Pathway, *, versions: bool = False) -> list:
     """The MkDocs nav for ``render_site``'s pages (see ``generator.site.nav.site_nav``)."""
     from generator.render.diagrams import overview_is_too_large
 
-    return nav.site_nav(pathway, has_group_pages=overview_is_too_large(pathway), versions=versions)
+    return nav.site_nav(pathway, has_group_pages=overview_is_too_large(pathway), versions=versions,
+                        data_dictionary=bool(pathway.inputs))
