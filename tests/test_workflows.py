@@ -624,3 +624,10 @@ def test_dependabot_keeps_the_action_pins_fresh() -> None:
     config = yaml.safe_load((REPO / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
     assert config["version"] == 2
     assert any(u["package-ecosystem"] == "github-actions" and u["directory"] == "/" for u in config["updates"])
+
+
+def test_test_files_have_unique_names() -> None:
+    # pytest imports test modules by basename (no packages under tests/): a second file of the same
+    # name fails to collect, and the suite would silently lose it.
+    names = [p.name for p in Path(__file__).parent.rglob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []

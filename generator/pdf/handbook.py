@@ -69,7 +69,7 @@ MIN_OVERVIEW_SCALE = 0.3
 # Never print a flowchart smaller than this: its smallest text
 # (diagrams.SMALL_FONT) stays at 7 pt or more.  Raised above
 # MIN_OVERVIEW_SCALE so a grouped overview that would print smaller gets
-# the group map.  Enforced on the built PDF by tests/pdf/test_diagram_text.py.
+# the group map.  Enforced on the built PDF by tests/pdf/test_diagram_text_pdf.py.
 MIN_PRINT_TEXT_PT = 7.0
 PRINT_MIN_SCALE = MIN_PRINT_TEXT_PT / 10  # diagrams.SMALL_FONT, kept import-free
 MIN_OVERVIEW_SCALE = max(MIN_OVERVIEW_SCALE, PRINT_MIN_SCALE)

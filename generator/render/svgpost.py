@@ -50,7 +50,7 @@ _FONT_SIZE = re.compile(r'<text\b[^>]*\sfont-size="([0-9.]+)"')
 
 # The smallest rendered flowchart text, in CSS px: 12 on a desktop screen,
 # 11 on a phone (the site's stylesheet switches at its phone breakpoint).
-# Enforced in Chromium by tests/site/test_diagram_text.py.
+# Enforced in Chromium by tests/site/test_diagram_text_browser.py.
 MIN_TEXT_PX = 12.0
 MIN_TEXT_PX_PHONE = 11.0
 
