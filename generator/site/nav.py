@@ -27,6 +27,7 @@ GLOSSARY = "glossary.md"
 REFERENCES = "references.md"
 HISTORY = "history.md"
 CSS = "assets/pathway.css"
+WHAT_NEXT = "what-next.md"  # the walkthrough (generator.site.walkthrough)
 
 # More stages than this in one nav section are split into numbered
 # sub-sections, so that with navigation.prune each page carries only a
@@ -95,7 +96,7 @@ def site_nav(pathway: Pathway, *, has_group_pages: bool = False, versions: bool 
         if has_group_pages and gid is not None:
             entries.insert(0, {"Overview": group_path(gid)})
         sections.append(_chunked(title, entries))
-    nav: list[dict | str] = [{"Home": HOME}, {"Stages": sections}]
+    nav: list[dict | str] = [{"Home": HOME}, {"What next?": WHAT_NEXT}, {"Stages": sections}]
     reference: list[dict | str] = [{"Glossary": GLOSSARY}, {"References": REFERENCES}, {"History": HISTORY}]
     if versions:  # the root site built with its tagged versions (generator.render.releases)
         reference.append({"Versions": "versions.md"})

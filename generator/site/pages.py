@@ -50,6 +50,7 @@ from generator.core.errors import PathwayError
 from generator.core.model import Location, Pathway, Stage
 from generator.site.search import stage_keywords
 from generator.site import feedback as fb
+from generator.site import walkthrough as wt
 from generator.render.releases import VERSIONS_PAGE, Releases
 
 # layout(dots, *, id_prefixes) -> svgs; generator.render.layout.render_svgs fits.
@@ -132,6 +133,7 @@ class _Renderer:
         self.udu = use_directory_urls
         self.env = _environment()
         self.abbreviations = abbreviation_block(pathway.glossary)
+        self.walkthrough_json = b""  # assets/walkthrough-data.js, made with the walkthrough page
         nr = pathway.governance.next_review
         self.common = {
             "pathway": pathway,
@@ -399,6 +401,25 @@ class _Renderer:
                          home_link=nav.md_link(page, nav.HOME), diagram=figures.get(page, ""),
                          legend=legend, rows=self.rows(page, ids))
 
+    def walkthrough(self, wanted: list[_Diagram], svgs: list[str]) -> bytes:
+        """The "What next?" page (generator.site.walkthrough), with the whole-pathway flowchart when there is one."""
+        from generator.render.svgpost import finish
+
+        page = wt.PAGE
+        figure, prefix = "", None
+        for d, svg in zip(wanted, svgs):
+            if d.page == nav.HOME and d.id_prefix == "ov-":
+                name = f"Flowchart of {self.p.title}: the route of the walkthrough"
+                desc = ("Each box is a stage; the stages and arrows of the route so far are drawn with a thick "
+                        "outline, and the route is also listed as text above.")
+                figure = _figure(finish(svg, name=name, description=desc),
+                                 "The route so far has a thick outline; it is also listed above.",
+                                 "pathway-diagram--overview pathway-wn-chart", name)
+                prefix = d.id_prefix
+        self.walkthrough_json = wt.data_script(
+            wt.walkthrough_data(self.p, lambda sid: nav.url_link(page, nav.stage_path(sid), self.udu), prefix))
+        return wt.page_markdown(self.p, figure, lambda sid: self.stage_link(page, sid))
+
     def glossary(self) -> bytes:
         entries = [{"term": e.term, "abbr": e.abbr,
                     "definition": self.text(e.definition, nav.GLOSSARY, one_line=True,
@@ -509,6 +530,8 @@ def render_site(
             if page.startswith("groups/"):
                 gid = page[len("groups/"):-len(".md")]
                 files[page] = r.group(gid, figures, legend)
+        files[wt.PAGE] = r.walkthrough(wanted, svgs)
+        files[wt.DATA] = r.walkthrough_json
         files[nav.GLOSSARY] = r.glossary()
         files[nav.REFERENCES] = r.references()
         files[nav.HISTORY] = r.history()
@@ -525,6 +548,7 @@ def render_site(
             raise SiteError(f"could not draw the flowcharts: {exc}") from exc
         raise
     files[nav.CSS] = resources.files("generator.site").joinpath("assets", "pathway.css").read_bytes()
+    files[wt.JS] = resources.files("generator.site").joinpath("assets", "walkthrough.js").read_bytes()
     return dict(sorted(files.items()))
 
 
