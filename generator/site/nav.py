@@ -96,7 +96,7 @@ def site_nav(pathway: Pathway, *, has_group_pages: bool = False, versions: bool 
         if has_group_pages and gid is not None:
             entries.insert(0, {"Overview": group_path(gid)})
         sections.append(_chunked(title, entries))
-    nav: list[dict | str] = [{"Home": HOME}, {"What next?": WHAT_NEXT}, {"Stages": sections}]
+    nav: list[dict | str] = [{"Home": HOME}, {"Stages": sections}, {"What next?": WHAT_NEXT}]
     reference: list[dict | str] = [{"Glossary": GLOSSARY}, {"References": REFERENCES}, {"History": HISTORY}]
     if versions:  # the root site built with its tagged versions (generator.render.releases)
         reference.append({"Versions": "versions.md"})

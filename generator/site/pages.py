@@ -418,7 +418,8 @@ class _Renderer:
                 prefix = d.id_prefix
         self.walkthrough_json = wt.data_script(
             wt.walkthrough_data(self.p, lambda sid: nav.url_link(page, nav.stage_path(sid), self.udu), prefix))
-        return wt.page_markdown(self.p, figure, lambda sid: self.stage_link(page, sid))
+        decisions = [self.stage_link(page, s.id) for s in self._stages() if s.kind == "decision"]
+        return self.page("what-next.md.jinja", decisions=decisions, figure=figure)
 
     def glossary(self) -> bytes:
         entries = [{"term": e.term, "abbr": e.abbr,

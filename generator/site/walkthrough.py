@@ -121,31 +121,3 @@ def data_script(data: dict[str, Any]) -> bytes:
     where ``fetch`` is refused; page bodies cannot carry scripts, the sanitizer removes them)."""
     return ("/* The pathway's decision logic for assets/walkthrough.js (generated; do not edit). */\n"
             f"window.pathwayWalkthroughData = {embed_json(data)};\n").encode("utf-8")
-
-
-def page_markdown(p: Pathway, figure: str, stage_link: Callable[[str], str]) -> bytes:
-    """The page: intro, the no-JavaScript fallback (links to each decision's page), the walkthrough's
-    mount point and the flowchart.  ``assets/walkthrough.js`` (on every page) loads the data here only."""
-    decisions = [s for s in p.stage_by_id.values() if s.kind == "decision"]
-    fallback = "\n".join(f"- {stage_link(s.id)}" for s in decisions) or "- (this pathway has no decisions)"
-    lines = [
-        "# What next?",
-        "",
-        "Answer the questions one at a time to follow the pathway for one patient: the route so far is "
-        "listed and drawn on the flowchart, and the stage reached is announced. This supports, and does not "
-        "replace, clinical judgement. Nothing you enter leaves this page.",
-        "",
-        '<p id="pathway-walkthrough-noscript" class="pathway-wn-noscript"><strong>The walkthrough needs '
-        "JavaScript.</strong> Each decision's page below shows its branches and, for a computable decision, "
-        "its decision table.</p>",
-        "",
-        '<div id="pathway-walkthrough" class="pathway-wn"></div>',
-        "",
-        "## The decisions of the pathway",
-        "",
-        fallback,
-        "",
-    ]
-    if figure:
-        lines += [figure, ""]
-    return "\n".join(lines).encode("utf-8")

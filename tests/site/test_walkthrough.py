@@ -333,7 +333,8 @@ def test_every_seed_scenario_walks_by_keyboard_to_its_outcome_with_its_route_hig
             assert end.get_attribute("data-stage") == expected.ended
             assert page.evaluate("document.activeElement.tagName") == "H2"  # focus moved to the result
             title = p.stage_by_id[expected.ended].title
-            assert page.locator(".pathway-wn-status").text_content() == f"Stage reached: {title}."
+            end_text = title if title.endswith((".", "?", "!")) else title + "."
+            assert page.locator(".pathway-wn-status").text_content() == f"Stage reached: {end_text}"
             nodes, edges = _highlighted(page)
             conds = {n for n in nodes if n.startswith(prefix + "cond-")}  # an edge's condition drawn as a node
             nodes -= conds

@@ -144,6 +144,8 @@
     return node;
   }
 
+  function sentence(text) { return /[.?!]$/.test(text) ? text : text + "."; }
+
   function stageTitle(id) { return doc.stages[id] ? doc.stages[id].title : id; }
 
   function stageLink(id) {
@@ -340,9 +342,9 @@
     drawRoute(state);
     highlight(state);
     var last = state.route[state.route.length - 1];
-    status.textContent = state.end ? "Stage reached: " + stageTitle(state.end) + "." :
+    status.textContent = state.end ? "Stage reached: " + sentence(stageTitle(state.end)) :
       state.stuck ? "The walkthrough stopped. " + state.stuck :
-      "Now at " + stageTitle(last) + ". " + (state.ask.input ? doc.inputs[state.ask.input].label :
+      "Now at " + sentence(stageTitle(last)) + " " + (state.ask.input ? doc.inputs[state.ask.input].label :
         "Which way does the patient go?");
     if (moveFocus) { part.focus.focus(); }
   }
