@@ -190,6 +190,12 @@ class _Renderer:
                                 "The same flow is given as text below the flowchart.",
                                 "The whole pathway. Select a box to open that stage; the flowchart is also given as text below.",
                                 "ov-"))
+            # The same chart for the walkthrough, its links computed for that page.
+            out.append(_Diagram(wt.PAGE, d.overview_dot(p, self.svg_href(wt.PAGE)),
+                                f"Flowchart of {p.title}: the route of the walkthrough",
+                                "Each box is a stage; the stages and arrows of the route so far are drawn with a "
+                                "thick outline, and the route is also listed as text above.",
+                                "The route so far has a thick outline; it is also listed above.", "wn-"))
         for sid in plan.stages:
             s = p.stage_by_id[sid]
             page = nav.stage_path(s.id)
@@ -408,13 +414,9 @@ class _Renderer:
         page = wt.PAGE
         figure, prefix = "", None
         for d, svg in zip(wanted, svgs):
-            if d.page == nav.HOME and d.id_prefix == "ov-":
-                name = f"Flowchart of {self.p.title}: the route of the walkthrough"
-                desc = ("Each box is a stage; the stages and arrows of the route so far are drawn with a thick "
-                        "outline, and the route is also listed as text above.")
-                figure = _figure(finish(svg, name=name, description=desc),
-                                 "The route so far has a thick outline; it is also listed above.",
-                                 "pathway-diagram--overview pathway-wn-chart", name)
+            if d.page == page:
+                figure = _figure(finish(svg, name=d.name, description=d.description), d.caption,
+                                 "pathway-diagram--overview pathway-wn-chart", d.name)
                 prefix = d.id_prefix
         self.walkthrough_json = wt.data_script(
             wt.walkthrough_data(self.p, lambda sid: nav.url_link(page, nav.stage_path(sid), self.udu), prefix))
@@ -522,6 +524,8 @@ def render_site(
         figures = {}
         for d, svg in zip(wanted, svgs, strict=True):
             css = "pathway-diagram--overview" if d.page == nav.HOME or d.page.startswith("groups/") else "pathway-diagram--stage"
+            if d.page == wt.PAGE:
+                continue  # drawn by _Renderer.walkthrough
             figures[d.page] = _figure(finish(svg, name=d.name, description=d.description), d.caption, css, d.name)
         legend = legend_html()
         files: dict[str, bytes] = {nav.HOME: r.home(figures, legend)}

@@ -48,7 +48,7 @@ def _seed():
 
 
 def _data(p) -> dict[str, Any]:
-    return wt.walkthrough_data(p, lambda sid: f"../stages/{sid}/", "ov-")
+    return wt.walkthrough_data(p, lambda sid: f"../stages/{sid}/", "wn-")
 
 
 # -- the JSON, walked in Python by the script's rules ----------------------------------------------
