@@ -28,6 +28,7 @@ REFERENCES = "references.md"
 HISTORY = "history.md"
 DATA_DICTIONARY = "data-dictionary.md"
 CSS = "assets/pathway.css"
+WHAT_NEXT = "what-next.md"  # the walkthrough (generator.site.walkthrough)
 
 # More stages than this in one nav section are split into numbered
 # sub-sections, so that with navigation.prune each page carries only a
@@ -102,7 +103,7 @@ def site_nav(pathway: Pathway, *, has_group_pages: bool = False, versions: bool 
         if has_group_pages and gid is not None:
             entries.insert(0, {"Overview": group_path(gid)})
         sections.append(_chunked(title, entries))
-    nav: list[dict | str] = [{"Home": HOME}, {"Stages": sections}]
+    nav: list[dict | str] = [{"Home": HOME}, {"Stages": sections}, {"What next?": WHAT_NEXT}]
     reference: list[dict | str] = [{"Glossary": GLOSSARY}, {"References": REFERENCES}, {"History": HISTORY}]
     if data_dictionary:  # the inputs of computable decisions, next to the glossary
         reference.insert(1, {"Data dictionary": DATA_DICTIONARY})

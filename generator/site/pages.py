@@ -51,6 +51,7 @@ from generator.core.errors import PathwayError
 from generator.core.model import Location, Pathway, Stage
 from generator.site.search import stage_keywords
 from generator.site import feedback as fb
+from generator.site import walkthrough as wt
 from generator.render.releases import VERSIONS_PAGE, Releases
 
 # layout(dots, *, id_prefixes) -> svgs; generator.render.layout.render_svgs fits.
@@ -133,6 +134,7 @@ class _Renderer:
         self.udu = use_directory_urls
         self.env = _environment()
         self.abbreviations = abbreviation_block(pathway.glossary)
+        self.walkthrough_json = b""  # assets/walkthrough-data.js, made with the walkthrough page
         nr = pathway.governance.next_review
         self.common = {
             "pathway": pathway,
@@ -189,6 +191,12 @@ class _Renderer:
                                 "The same flow is given as text below the flowchart.",
                                 "The whole pathway. Select a box to open that stage; the flowchart is also given as text below.",
                                 "ov-"))
+            # The same chart for the walkthrough, its links computed for that page.
+            out.append(_Diagram(wt.PAGE, d.overview_dot(p, self.svg_href(wt.PAGE)),
+                                f"Flowchart of {p.title}: the route of the walkthrough",
+                                "Each box is a stage; the stages and arrows of the route so far are drawn with a "
+                                "thick outline, and the route is also listed as text above.",
+                                "The route so far has a thick outline; it is also listed above.", "wn-"))
         for sid in plan.stages:
             s = p.stage_by_id[sid]
             page = nav.stage_path(s.id)
@@ -458,6 +466,22 @@ class _Renderer:
                          home_link=nav.md_link(page, nav.HOME), diagram=figures.get(page, ""),
                          legend=legend, rows=self.rows(page, ids))
 
+    def walkthrough(self, wanted: list[_Diagram], svgs: list[str]) -> bytes:
+        """The "What next?" page (generator.site.walkthrough), with the whole-pathway flowchart when there is one."""
+        from generator.render.svgpost import finish
+
+        page = wt.PAGE
+        figure, prefix = "", None
+        for d, svg in zip(wanted, svgs):
+            if d.page == page:
+                figure = _figure(finish(svg, name=d.name, description=d.description), d.caption,
+                                 "pathway-diagram--overview pathway-wn-chart", d.name)
+                prefix = d.id_prefix
+        self.walkthrough_json = wt.data_script(
+            wt.walkthrough_data(self.p, lambda sid: nav.url_link(page, nav.stage_path(sid), self.udu), prefix))
+        decisions = [self.stage_link(page, s.id) for s in self._stages() if s.kind == "decision"]
+        return self.page("what-next.md.jinja", decisions=decisions, figure=figure)
+
     def glossary(self) -> bytes:
         entries = [{"term": e.term, "abbr": e.abbr,
                     "definition": self.text(e.definition, nav.GLOSSARY, one_line=True,
@@ -559,6 +583,8 @@ def render_site(
         figures = {}
         for d, svg in zip(wanted, svgs, strict=True):
             css = "pathway-diagram--overview" if d.page == nav.HOME or d.page.startswith("groups/") else "pathway-diagram--stage"
+            if d.page == wt.PAGE:
+                continue  # drawn by _Renderer.walkthrough
             figures[d.page] = _figure(finish(svg, name=d.name, description=d.description), d.caption, css, d.name)
         legend = legend_html()
         files: dict[str, bytes] = {nav.HOME: r.home(figures, legend)}
@@ -568,6 +594,8 @@ def render_site(
             if page.startswith("groups/"):
                 gid = page[len("groups/"):-len(".md")]
                 files[page] = r.group(gid, figures, legend)
+        files[wt.PAGE] = r.walkthrough(wanted, svgs)
+        files[wt.DATA] = r.walkthrough_json
         files[nav.GLOSSARY] = r.glossary()
         if pathway.inputs:
             files[nav.DATA_DICTIONARY] = r.data_dictionary()
@@ -586,6 +614,7 @@ def render_site(
             raise SiteError(f"could not draw the flowcharts: {exc}") from exc
         raise
     files[nav.CSS] = resources.files("generator.site").joinpath("assets", "pathway.css").read_bytes()
+    files[wt.JS] = resources.files("generator.site").joinpath("assets", "walkthrough.js").read_bytes()
     return dict(sorted(files.items()))
 
 

@@ -373,6 +373,10 @@ def _needs(config: MkDocsConfig, prefix: str) -> None:
     css = f"{prefix}/assets/pathway.css" if prefix else "assets/pathway.css"
     if css not in config.extra_css:
         config.extra_css.append(css)
+    # The "What next?" walkthrough; on every other page it stops at once (generator/site/walkthrough.py).
+    js = f"{prefix}/assets/walkthrough.js" if prefix else "assets/walkthrough.js"
+    if js not in [str(x) for x in config.extra_javascript]:
+        config.extra_javascript.append(js)
     theme = config.theme
     features = theme.get("features") or []
     if "navigation.instant" in features and not config.site_url:
