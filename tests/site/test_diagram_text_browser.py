@@ -114,7 +114,7 @@ def _seed_pages(base: str, browser) -> list[str]:
     """Home plus every page the seed home links to that holds a flowchart (stage and group pages)."""
     page = browser.new_page()
     page.goto(base)
-    hrefs = page.eval_on_selector_all("figure.pathway-diagram svg a", "as => as.map(a => a.getAttribute('href'))")
+    hrefs = page.eval_on_selector_all("figure.pathway-diagram svg a", "as => as.map(a => a.getAttribute('href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))")
     page.close()
     from urllib.parse import urljoin
 
