@@ -40,7 +40,7 @@ MISSING_DOT = "Graphviz's `dot` was not found; install the graphviz package (apt
 TIMEOUT_S = 300
 # Below this many graphs per process, another process costs more than it saves.
 MIN_GRAPHS_PER_PROCESS = 40
-CACHE_FORMAT = "3"  # bump when the post-processing below or the entry format changes
+CACHE_FORMAT = "4"  # bump when the post-processing below, the batching or the entry format changes
 _ENTRY_HEAD = "<!-- pathway-layout-cache hmac-sha256="  # first line of an entry: the MAC, then the SVG
 _SECRET_BYTES = 32
 
@@ -156,7 +156,21 @@ def split_documents(output: str) -> list[str]:
 
 
 def _layout_batch(dot: str, texts: Sequence[str]) -> list[str]:
-    """One ``dot`` process for ``texts``; on failure find and report the bad graph."""
+    """One ``dot`` process for ``texts``; on failure find and report the bad graph.
+
+    A graph with clusters gets a process of its own: Graphviz 2.43 lays out such a
+    graph differently from run to run when it follows another graph with clusters
+    in the same stream, and the output must be the same bytes every time.
+    """
+    if len(texts) > 1 and any(_CLUSTER in t for t in texts):
+        plain = [i for i, t in enumerate(texts) if _CLUSTER not in t]
+        out: list[str] = [""] * len(texts)
+        for i, svg in zip(plain, _layout_batch(dot, [texts[i] for i in plain]) if plain else []):
+            out[i] = svg
+        for i, t in enumerate(texts):
+            if _CLUSTER in t:
+                out[i] = _layout_batch(dot, [t])[0]
+        return out
     rc, stdout, stderr = _run_dot(dot, "\n".join(texts))
     docs = split_documents(stdout)
     if rc == 0 and len(docs) == len(texts):
@@ -166,6 +180,9 @@ def _layout_batch(dot: str, texts: Sequence[str]) -> list[str]:
         # one so the message names the graph that is at fault.
         return [_layout_batch(dot, [t])[0] for t in texts]
     raise LayoutError(_failure_message(texts[0], rc, stderr))
+
+
+_CLUSTER = 'subgraph "cluster_'  # how diagrams.py (dotquote) writes every cluster
 
 
 def _failure_message(text: str, rc: int, stderr: str) -> str:

@@ -334,13 +334,25 @@ class _Renderer:
         table = pres.decision_table(self.p, s)
         if table is None:
             return ""
-        h = escape.html_text
-        tid = h(table.table_id)
+        plain = escape.html_text
+        abbrs = {g.abbr: g.term for g in self.p.glossary if g.abbr}
+        # Raw HTML is out of reach of Markdown's abbreviations: the glossary's are marked here, as
+        # the abbr extension marks them in Markdown text (whole words only).
+        found = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in sorted(abbrs, key=len, reverse=True))
+                           + r")(?![\w-])") if abbrs else None
+
+        def h(text: object) -> str:
+            if found is None:
+                return plain(text)
+            parts = found.split(str(text))
+            return "".join(plain(part) if i % 2 == 0 else f'<abbr title="{plain(abbrs[part])}">{plain(part)}</abbr>'
+                           for i, part in enumerate(parts))
+        tid = plain(table.table_id)
         dd = nav.url_link(page, nav.DATA_DICTIONARY, self.udu)
         head = ['<th scope="col" aria-label="Row">#</th>', '<th scope="col">When</th>']
         for c in table.columns:
             unit = f" ({h(c.unit)})" if c.unit else ""
-            head.append(f'<th scope="col"><a href="{h(dd)}#{h(nav.input_anchor(c.input_id))}">{h(c.label)}</a>{unit}</th>')
+            head.append(f'<th scope="col"><a href="{plain(dd)}#{plain(nav.input_anchor(c.input_id))}">{h(c.label)}</a>{unit}</th>')
         head.append('<th scope="col">Next stage</th>')
         rows = []
         for r in table.rows:
@@ -353,19 +365,19 @@ class _Renderer:
             else:
                 for c, v in zip(table.columns, r.cells, strict=True):
                     any_css = ' class="pathway-decision-any"' if v == pres.ANY else ""
-                    cells.append(f'<td data-label="{h(c.label)}"{any_css}>{h(v)}</td>')
+                    cells.append(f'<td data-label="{plain(c.label)}"{any_css}>{h(v)}</td>')
             href = nav.url_link(page, nav.stage_path(r.target_id), self.udu)
-            cells.append(f'<td data-label="Next stage"><a href="{h(href)}">{h(r.target_label)}</a></td>')
-            rows.append(f'<tr{css} data-branch="{r.number}" data-target="{h(r.target_id)}">' + "".join(cells) + "</tr>")
-        return (f'<div class="pathway-decision" data-order="{h(table.order)}">\n'
+            cells.append(f'<td data-label="Next stage"><a href="{plain(href)}">{h(r.target_label)}</a></td>')
+            rows.append(f'<tr{css} data-branch="{r.number}" data-target="{plain(r.target_id)}">' + "".join(cells) + "</tr>")
+        return (f'<div class="pathway-decision" data-order="{plain(table.order)}">\n'
                 f'<div class="pathway-decision-scroll" role="region" tabindex="0" aria-labelledby="{tid}-caption">\n'
-                f'<table class="pathway-decision-table" id="{tid}" data-stage="{h(s.id)}" data-order="{h(table.order)}">\n'
+                f'<table class="pathway-decision-table" id="{tid}" data-stage="{plain(s.id)}" data-order="{plain(table.order)}">\n'
                 f'<caption id="{tid}-caption">Decision table: {h(s.title)}</caption>\n'
                 f"<thead><tr>{''.join(head)}</tr></thead>\n"
                 "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n</div>\n"
                 f'<p class="pathway-decision-note">{h(table.order_note)} '
                 f'A dash (—) means the row does not depend on that input; each input is described in the '
-                f'<a href="{h(dd)}">data dictionary</a>.</p>\n</div>')
+                f'<a href="{plain(dd)}">data dictionary</a>.</p>\n</div>')
 
     def data_dictionary(self) -> bytes:
         page = nav.DATA_DICTIONARY
