@@ -44,3 +44,18 @@ def write_yaml(tmp_path):
         return p
 
     return _write
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium (tests/browsers.py), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    from browsers import CHROMIUM, FLAGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -43,9 +43,6 @@ from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 EPOCH = "1795000000"  # 2026-11-18, so dates in the built pages are fixed
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # ---------------------------------------------------------------------------------------------
 # Hostile pathways
@@ -407,15 +404,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep the test output readable
         pass
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def browser_findings(browser, base: str, search: str | None = "body") -> list[str]:

@@ -39,9 +39,6 @@ from generator.cli import main
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "pathway.yaml"
 EPOCH = "1795000000"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 # Run as root (as in CI), LinkChecker switches to the user 'nobody' before it
 # loads its plugins; in a checkout 'nobody' cannot read (a fresh clone under a
@@ -247,15 +244,6 @@ def test_svg_ids_of_batched_graphs_are_xml_names():
 # axe-core and the keyboard, in Chromium
 # ---------------------------------------------------------------------------------------------
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 _AXE_RUN = """async () => {

@@ -277,14 +277,13 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         # Material's page <title> is '{{ page.title | striptags }}', and striptags decodes entities: a
-        # title written as '&lt;/title&gt;&lt;script&gt;' would close <title>.  Our main.html (looked up
-        # before the theme's) writes the same <title> escaped again.  (tests/test_hostile.py)
-        # generator/theme/ holds the other template overrides (partials/search.html names the
+        # title written as '&lt;/title&gt;&lt;script&gt;' would close <title>.  Our theme/main.html
+        # (looked up before the theme's) writes the same <title> escaped again.  (tests/test_hostile.py)
+        # generator/site/theme/ holds the other template overrides too (partials/search.html names the
         # search dialog for screen readers); they ship with the plugin, so any mkdocs.yml gets them.
         import jinja2
 
         env.loader = jinja2.ChoiceLoader([
-            jinja2.DictLoader({"main.html": _MAIN_HTML}),
             jinja2.FileSystemLoader(THEME_DIR),
             env.loader,
         ])
@@ -313,24 +312,6 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         if self.config.enabled:
             server.watch(self.path)
         return server
-
-
-_MAIN_HTML = """\
-{% extends "base.html" %}
-{% block htmltitle %}
-  {% if page.meta and page.meta.title %}
-    <title>{{ page.meta.title | striptags | e }} - {{ config.site_name | striptags | e }}</title>
-  {% elif page.title and not page.is_homepage %}
-    <title>{{ page.title | striptags | e }} - {{ config.site_name | striptags | e }}</title>
-  {% else %}
-    <title>{{ config.site_name | striptags | e }}</title>
-  {% endif %}
-{% endblock %}
-{% block content %}
-  {% include "partials/pathway-print.html" %}
-  {{ super() }}
-{% endblock %}
-"""
 
 
 def _prefix(value: str) -> str:
@@ -439,7 +420,7 @@ def _html_title(text: str) -> Markup:
     """Pathway text made safe where Material prints it as HTML (text or a double-quoted attribute).
 
     ``Markup`` so that a template's ``|e`` does not escape it twice.  The page
-    ``<title>`` is written by ``_MAIN_HTML`` (see ``on_env``), because
+    ``<title>`` is written by ``theme/main.html`` (see ``on_env``), because
     Material's own uses ``|striptags``, which would decode the entities again.
     """
     return Markup(html.escape(text, quote=False).replace('"', "&quot;"))

@@ -9,9 +9,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [pytest.mark.chromium, pytest.mark.dot, pytest.mark.slow]
 
@@ -20,15 +17,6 @@ pytestmark = [pytest.mark.chromium, pytest.mark.dot, pytest.mark.slow]
 def base_url(seed_site_url):
     return seed_site_url
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def test_clicking_a_flowchart_node_opens_that_stage(browser, base_url):

@@ -23,9 +23,7 @@ from generator.cli import main
 from serving import serve_folder
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+from browsers import CHROMIUM, FLAGS  # noqa: E402
 
 pytestmark = [pytest.mark.chromium, pytest.mark.dot, pytest.mark.slow]
 

@@ -22,9 +22,6 @@ from serving import serve_folder
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORTS = {"desktop": ((1280, 900), 12.0), "phone": ((390, 844), 11.0)}
 WIDEST_STAGE_PAGES = 12  # of a big site: the stage charts most likely to be shrunk
 
@@ -99,15 +96,6 @@ def _pages(site: Path, widest: int | None = None) -> list[str]:
         stages = sorted(stages, key=lambda p: -_chart_width(p.read_text(encoding="utf-8")))[:widest]
     return sorted(("" if rel[p] == "." else rel[p] + "/") for p in others + stages)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def _seed_pages(base: str, browser) -> list[str]:

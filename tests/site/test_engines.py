@@ -27,9 +27,6 @@ from serving import serve_folder
 REPO = Path(__file__).resolve().parents[2]
 PATHWAY = REPO / "tests" / "fixtures" / "pathways" / "loops.yaml"
 EPOCH = "1795000000"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 BIN = Path(sys.executable).parent
 ENGINES = ["mkdocs", "zensical"]
 
@@ -147,15 +144,6 @@ def test_the_link_check_finds_a_broken_link(tmp_path):
     (tmp_path / "b" / "index.html").write_text("<p>b</p>")
     assert broken_links(tmp_path) == (2, ["a/index.html -> ../c/"])
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.chromium

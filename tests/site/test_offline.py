@@ -19,9 +19,6 @@ from generator.core import pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "pathways" / "loops.yaml"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def _build(tmp: Path, *extra: str) -> Path:
@@ -110,17 +107,6 @@ def test_search_index_is_also_a_script_and_no_cdn_is_named(offline_site):
 
 
 # -- in Chromium, from file:// ------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture()

@@ -18,9 +18,6 @@ from generator.render.presentation import format_date
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 NOTE = "Uncontrolled when printed"
 NO_JS_DATE = "Printed on: see the date on your printer's output"
 # Page furniture the print stylesheet adds (@page margin boxes): not page content.
@@ -35,17 +32,6 @@ def seed():
     assert result.pathway is not None
     return result.pathway
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _pages(seed) -> dict[str, str]:

@@ -289,9 +289,6 @@ def test_no_matching_tag_or_a_broken_tag_is_a_clear_error(tmp_path, monkeypatch,
 
 # --- in a real browser -------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -302,15 +299,6 @@ def served(archive):
     with serve_folder(archive) as url:
         yield url
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.chromium

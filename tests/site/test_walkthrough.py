@@ -33,9 +33,6 @@ SEED = REPO / "pathway.yaml"
 SEED_SCENARIOS = REPO / "pathway.scenarios.yaml"
 JS = REPO / "generator" / "site" / "assets" / "walkthrough.js"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def _seed():
@@ -259,15 +256,6 @@ def test_the_page_is_in_the_site_with_its_script_data_and_fallback_links():
 
 # -- in Chromium --------------------------------------------------------------------------------
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def _answer_by_keyboard(page, index: int | None = None, number: str | None = None) -> None:
