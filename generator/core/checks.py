@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from generator.core import decisions, graph, urls
 from generator.core.lines import LineIndex
-from generator.core.model import KINDS, Location, Pathway, Problem, Severity
+from generator.core.model import KINDS, LibraryIndex, Location, Pathway, Problem, Severity, split_target
 from generator.core.echo import echo
 from generator.core.rules import Rule
 from generator.core.suggest import id_hint, valid_forms
@@ -33,6 +33,8 @@ class Context:
     text: str = ""  # the source, to place [[links]] inside multi-line texts
     for_build: bool = False
     today: _dt.date = field(default_factory=_dt.date.today)
+    #: The other pathways of the library this pathway belongs to (None: a pathway on its own).
+    library: LibraryIndex | None = None
 
     @property
     def file(self) -> str:
@@ -123,11 +125,36 @@ def check_unknown_stage(ctx: Context) -> Iterator[Problem]:
         yield _unknown("unknown-stage", f"start '{echo(p.start)}' names no stage", p.start, ids, _loc(p, "start"))
     for s in p.stages:
         for t in s.next:
-            if t.to not in ids:
-                yield _unknown("unknown-stage", f"next → '{echo(t.to)}' names no stage", t.to, ids, _loc(t, "to"))
+            if t.to in ids:
+                continue
+            where = f"next → '{echo(t.to)}'"
+            if t.external:
+                yield from _unknown_elsewhere(ctx, where, t.to, _loc(t, "to"))
+            else:
+                yield _unknown("unknown-stage", f"{where} names no stage", t.to, ids, _loc(t, "to"))
         for ref in s.alongside:
             if ref.id not in ids:
                 yield _unknown("unknown-stage", f"alongside → '{echo(ref.id)}' names no stage", ref.id, ids, ref.loc)
+
+
+def _unknown_elsewhere(ctx: Context, where: str, target: str, loc: Location) -> Iterator[Problem]:
+    """A ``pathway-id:stage-id`` target that leads nowhere: no library, no such pathway, or no such stage."""
+    split = split_target(target)
+    assert split is not None
+    pathway_id, stage_id = split
+    lib = ctx.library
+    if lib is None:
+        yield _err(Rule.UNKNOWN_PATHWAY, f"{where} leads into another pathway ('{echo(pathway_id)}'), which only a "
+                   "pathway in a library can do (a folder of pathway files with a library.yaml; docs/library.md)",
+                   loc)
+    elif pathway_id == ctx.pathway.id:
+        yield _err("unknown-stage", f"{where} names this pathway itself; write just '{echo(stage_id)}'", loc)
+    elif pathway_id not in lib.stages:
+        yield _unknown(Rule.UNKNOWN_PATHWAY, f"{where}: '{echo(pathway_id)}' names no pathway of the library",
+                       pathway_id, lib.stages, loc, "pathway")
+    elif stage_id not in lib.stages[pathway_id]:
+        yield _unknown("unknown-stage", f"{where}: pathway '{echo(pathway_id)}' has no stage '{echo(stage_id)}'",
+                       stage_id, lib.stages[pathway_id], loc)
 
 
 def check_unknown_group(ctx: Context) -> Iterator[Problem]:
@@ -178,13 +205,26 @@ def check_unknown_link(ctx: Context) -> Iterator[Problem]:
     for text, start in _texts_with_links(p):
         finder: _LinkFinder | None = None
         for link in iter_wikilinks(text):
-            if link.target in p.stage_by_id:
+            if link.target in p.stage_by_id or _resolves(ctx, link.target):
                 continue
             if finder is None:
                 finder = _LinkFinder(ctx, text, start)
             loc = finder.locate(link.start)
             shown = echo(link.target) or "(empty)"
-            yield _unknown("unknown-link", f"link [[{shown}]] names no stage", link.target, ids, loc)
+            if split_target(link.target):
+                for problem in _unknown_elsewhere(ctx, f"link [[{shown}]]", link.target, loc):
+                    yield dataclasses.replace(problem, rule="unknown-link" if problem.rule == "unknown-stage"
+                                              else problem.rule)
+            else:
+                yield _unknown("unknown-link", f"link [[{shown}]] names no stage", link.target, ids, loc)
+
+
+def _resolves(ctx: Context, target: str) -> bool:
+    """A ``pathway-id:stage-id`` link to a stage of another pathway of the library."""
+    split = split_target(target)
+    lib = ctx.library
+    return (split is not None and lib is not None and split[0] != ctx.pathway.id
+            and split[1] in lib.stages.get(split[0], {}))
 
 
 class _LinkFinder:
@@ -365,7 +405,7 @@ def check_version_in_history(ctx: Context) -> Iterator[Problem]:
 
 #: The registered checks, by rule id.  Order does not matter: problems are sorted by position.
 CHECKS: tuple[tuple[str, Check], ...] = (
-    (Rule.UNKNOWN_STAGE, check_unknown_stage),
+    (Rule.UNKNOWN_STAGE, check_unknown_stage),  # also unknown-pathway
     (Rule.UNKNOWN_GROUP, check_unknown_group),
     (Rule.UNKNOWN_REFERENCE, check_unknown_reference),
     (Rule.UNKNOWN_LINK, check_unknown_link),

@@ -4,7 +4,8 @@ Stages are nodes; each ``next`` branch is a directed edge.  ``alongside`` is a
 separate, symmetric relation ("runs at the same time as"): it counts for
 reachability (a therapy run alongside a reachable stage is reachable) but is
 not a way forward.  Edges to ids that name no stage are ignored here (the
-checks report them).  Used by the checks, the diff and the site.
+checks report them), and so are edges into another pathway of a library
+(``pathway-id:stage-id``): they leave this graph.  Used by the checks, the diff and the site.
 """
 
 from __future__ import annotations
@@ -192,6 +193,8 @@ def closed_loops(pathway: Pathway) -> list[list[str]]:
             continue
         if any(n not in members for i in component for n in successors(pathway, i)):
             continue
+        if any(t.external for i in component for t in pathway.stage_by_id[i].next):
+            continue  # a way out into another pathway of the library
         out.append(component)
     return out
 

@@ -18,6 +18,7 @@ from generator.core.model import (
     INPUT_ID_PATTERN,
     Fact,
     GlossaryEntry,
+    LibraryFile,
     Governance,
     Group,
     HistoryEntry,
@@ -36,6 +37,7 @@ from generator.core.schema import (
     GLOSSARY_ENTRY,
     GOVERNANCE,
     GROUP,
+    LIBRARY,
     HISTORY_ENTRY,
     INPUT,
     PATHWAY,
@@ -327,10 +329,28 @@ class _Loader:
             glossary=glossary,
             inputs=inputs,
             computable=vals.get("computable"),
+            specialty=vals.get("specialty"),
             source=self.filename,
             loc=root.loc,
             field_locs=locs,
         )
+
+    def library(self, root: Node) -> LibraryFile | None:
+        if not isinstance(root, Mapping):
+            self.error(Rule.WRONG_TYPE, f"the library file should be a mapping of keys like 'title:' and "
+                       f"'glossary:', got {describe(root)}", root.loc)
+            return None
+        read = self.simple(root, LIBRARY, "library")
+        assert read is not None
+        vals, locs = read
+        nodes = {k: v for k, (_, v) in root.entries.items()}
+        references = glossary = ()
+        if "references" in locs:
+            references = self.objects(nodes["references"], LIBRARY.field("references"), "library", self.reference)
+        if "glossary" in locs:
+            glossary = self.objects(nodes["glossary"], LIBRARY.field("glossary"), "library", self.glossary_entry)
+        return LibraryFile(title=vals.get("title") or "", summary=vals.get("summary"), references=references,
+                           glossary=glossary, source=self.filename, loc=root.loc, field_locs=locs)
 
     def governance(self, node: Node) -> Governance | None:
         read = self.simple(node, GOVERNANCE, "governance")
@@ -575,3 +595,10 @@ def load(root: Node, filename: str, *, complete: bool = True) -> tuple[Pathway |
     loader = _Loader(filename)
     pathway = loader.pathway(root)
     return pathway, loader.problems if not complete else [p.complete() for p in loader.problems]
+
+
+def load_library(root: Node, filename: str, *, complete: bool = True) -> tuple[LibraryFile | None, list[Problem]]:
+    """Build a ``LibraryFile`` (``library.yaml``) from a parsed tree, as ``load`` does for a pathway."""
+    loader = _Loader(filename)
+    lib = loader.library(root)
+    return lib, loader.problems if not complete else [p.complete() for p in loader.problems]

@@ -35,6 +35,14 @@ ORDERS: tuple[str, ...] = ("exclusive", "first-match")
 INPUT_ID_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 FORMAT_VERSION = 1
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+#: Separates a pathway id from a stage id in a link into another pathway of a library ("spine-surgery:consult").
+PATHWAY_SEP = ":"
+
+
+def split_target(target: str) -> tuple[str, str] | None:
+    """``(pathway id, stage id)`` for a target in another pathway (``pathway-id:stage-id``), else None."""
+    pathway_id, sep, stage_id = target.partition(PATHWAY_SEP)
+    return (pathway_id.strip(), stage_id.strip()) if sep else None
 
 
 @dataclass(frozen=True, order=True)
@@ -119,6 +127,11 @@ class Transition:
     condition: Condition | None = None
     loc: Location = _loc_field()
     field_locs: Mapping[str, Location] = _locs_field()
+
+    @property
+    def external(self) -> tuple[str, str] | None:
+        """``(pathway id, stage id)`` when the branch leads into another pathway of the library."""
+        return split_target(self.to)
 
 
 @dataclass(frozen=True)
@@ -228,6 +241,8 @@ class Pathway:
     inputs: tuple[Input, ...] = ()
     #: 'all' when every decision must be computable; None if not given.
     computable: str | None = None
+    #: The specialty or service the pathway belongs to, for a library's catalogue ("Spinal services").
+    specialty: str | None = None
     source: str = field(default="<memory>", compare=False)
     loc: Location = _loc_field()
     field_locs: Mapping[str, Location] = _locs_field()
@@ -283,3 +298,24 @@ class Pathway:
                     if a != b:
                         acc.setdefault(a, {})[b] = None
         return {k: tuple(v) for k, v in acc.items()}
+
+
+@dataclass(frozen=True)
+class LibraryFile:
+    """``library.yaml``: the library's name and what its pathways share."""
+
+    title: str
+    summary: str | None = None
+    references: tuple[Reference, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
+    source: str = field(default="<memory>", compare=False)
+    loc: Location = _loc_field()
+    field_locs: Mapping[str, Location] = _locs_field()
+
+
+@dataclass(frozen=True)
+class LibraryIndex:
+    """What a pathway of a library may link into: every pathway's title and stages (id → title), by pathway id."""
+
+    titles: Mapping[str, str]
+    stages: Mapping[str, Mapping[str, str]]

@@ -25,7 +25,7 @@ from generator.core.builddate import SourceDateEpochError as SourceDateEpochErro
 from generator.core.builddate import build_date
 from generator.core.checks import Context, run_checks
 from generator.core.loader import load
-from generator.core.model import Location, Pathway, Problem, Severity
+from generator.core.model import LibraryIndex, Location, Pathway, Problem, Severity
 from generator.core.rules import Rule
 from generator.core.yamlsource import decode, parse
 
@@ -90,27 +90,60 @@ def check_text(
 
 
 def _check_text(text: str | bytes, filename: str, *, for_build: bool, today: _dt.date | None) -> CheckResult:
+    loaded = load_text(text, filename, for_build=for_build, today=today)
+    return check_loaded(loaded)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One file read and loaded, not yet checked (a library loads every file before checking any)."""
+
+    filename: str
+    text: str  # the decoded source ("" when it could not be decoded)
+    pathway: Pathway | None
+    problems: tuple[Problem, ...]
+    fingerprint: str
+    for_build: bool
+    today: _dt.date
+
+
+def load_text(text: str | bytes, filename: str, *, for_build: bool = False,
+              today: _dt.date | None = None) -> Loaded:
+    """Decode, parse and load one pathway file; never raises for bad input."""
     if isinstance(text, str):
         # One path for both: lone surrogates (possible in a str, never in a
         # file) then fail UTF-8 decoding with a located 'encoding' problem.
         text = text.encode("utf-8", "surrogatepass")
-    if len(text) > limits.MAX_FILE_BYTES:
-        return _too_big(len(text), filename)
     today = today or _today_default()
+    if len(text) > limits.MAX_FILE_BYTES:
+        return Loaded(filename, "", None, _too_big(len(text), filename).problems, "", for_build, today)
     key = fingerprint(text, for_build=for_build, today=today)
     decoded, problems = decode(text, filename)
     if decoded is None:
-        return CheckResult(None, tuple(problems), key)
-    text = decoded
-    root, problems = parse(text, filename)
+        return Loaded(filename, "", None, tuple(problems), key, for_build, today)
+    root, problems = parse(decoded, filename)
     pathway = None
     if root is not None:
         pathway, load_problems = load(root, filename, complete=False)
         problems += load_problems
+    return Loaded(filename, decoded, pathway, tuple(problems), key, for_build, today)
+
+
+def check_loaded(loaded: Loaded, *, pathway: Pathway | None = None, library: LibraryIndex | None = None,
+                 ignore_file: str | None = None) -> CheckResult:
+    """Run the checks on a loaded file: the result ``check_text`` gives.
+
+    A library passes the pathway with the shared glossary and references added (``pathway``),
+    the other pathways (``library``), and the shared file, whose own problems it reports once
+    (``ignore_file``).
+    """
+    problems = list(loaded.problems)
+    pathway = pathway or loaded.pathway
     if pathway is not None:
-        ctx = Context(pathway, text, for_build, today)
-        problems += run_checks(ctx, complete=False)
-    return CheckResult(pathway, _finish(problems), key)
+        ctx = Context(pathway, loaded.text, loaded.for_build, loaded.today, library)
+        found = run_checks(ctx, complete=False)
+        problems += [p for p in found if p.location.file != ignore_file] if ignore_file else found
+    return CheckResult(pathway, _finish(problems), loaded.fingerprint)
 
 
 def check_file(

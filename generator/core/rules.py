@@ -80,6 +80,8 @@ class Rule(enum.StrEnum):
     UNKNOWN_GROUP = "unknown-group", LINKS, _E, "A stage's group names no group."
     UNKNOWN_REFERENCE = "unknown-reference", LINKS, _E, "A stage cites a reference id that is not defined."
     UNKNOWN_LINK = "unknown-link", LINKS, _E, "A [[link]] in a text names no stage."
+    UNKNOWN_PATHWAY = "unknown-pathway", LINKS, _E, "A 'pathway-id:stage-id' target names no pathway of the library (or the pathway is not in one)."
+    DUPLICATE_PATHWAY = "duplicate-pathway", LINKS, _E, "Two pathway files of a library share an id (each is published at /<id>/)."
     DUPLICATE_ID = "duplicate-id", LINKS, _E, "Two stages, groups, references or glossary terms share an id."
     DECISION_BRANCHES = "decision-branches", FLOW, _E, "A decision with fewer than two branches."
     MISSING_WHEN = "missing-when", FLOW, _E, "A branch of a decision without a 'when' condition."

@@ -86,7 +86,8 @@ BRANCH = ObjectSpec(
     "branch",
     "One way forward from a stage.",
     (
-        FieldSpec("to", T.REF, "Id of the stage this branch leads to.", required=True, what="stage"),
+        FieldSpec("to", T.REF, "Id of the stage this branch leads to; in a library, 'pathway-id:stage-id' leads into "
+                  "another pathway.", required=True, what="stage"),
         FieldSpec(
             "when",
             T.TEXT,
@@ -239,6 +240,7 @@ PATHWAY = ObjectSpec(
         FieldSpec("summary", T.MARKDOWN, "What the pathway is for, in Markdown."),
         FieldSpec("start", T.REF, "Id of the stage where the pathway starts.", required=True, what="stage"),
         FieldSpec("audience", T.TEXT, "Who the pathway is written for."),
+        FieldSpec("specialty", T.TEXT, "The specialty or service it belongs to; a library's catalogue filters by it."),
         FieldSpec("governance", T.OBJECT, "Ownership, approval and review dates.", of=GOVERNANCE),
         FieldSpec("history", T.OBJECT_LIST, "Published versions, newest first.", of=HISTORY_ENTRY, what="versions"),
         FieldSpec("groups", T.OBJECT_LIST, "Phases of the pathway, in order.", of=GROUP, what="groups"),
@@ -249,6 +251,21 @@ PATHWAY = ObjectSpec(
                   what="inputs"),
         FieldSpec("computable", T.CHOICE, "'all': every decision must have computable conditions ('if').",
                   choices=("all",)),
+    ),
+)
+
+LIBRARY = ObjectSpec(
+    "library",
+    "A library of pathways (library.yaml beside the pathway files): its name, and the glossary and references "
+    "its pathways share. A pathway's own entry with the same term or id is used instead of the shared one.",
+    (
+        FieldSpec("format", T.FORMAT, "File format version; only 1 exists. Optional."),
+        FieldSpec("title", T.TEXT, "Name of the library, shown on the catalogue page.", required=True),
+        FieldSpec("summary", T.MARKDOWN, "What the library holds, in Markdown."),
+        FieldSpec("references", T.OBJECT_LIST, "Sources any pathway may cite by id.", of=REFERENCE,
+                  what="references"),
+        FieldSpec("glossary", T.OBJECT_LIST, "Terms explained on every pathway's glossary.", of=GLOSSARY_ENTRY,
+                  what="terms"),
     ),
 )
 

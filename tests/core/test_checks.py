@@ -47,7 +47,7 @@ def test_bad_file_reports_exactly_the_expected_problems(path: Path) -> None:
 def test_every_rule_that_can_be_triggered_by_a_file_has_a_bad_fixture() -> None:
     scenario_files = sorted((BAD / "scenarios").glob("*.yaml"))  # tests/core/test_decisions.py runs them
     covered = {rule for p in [*BAD_FILES, *scenario_files] for (_, _, _, rule) in expectations(p)}
-    untestable_by_small_file = {"limit-exceeded"}  # covered in test_loader.py
+    untestable_by_small_file = {"limit-exceeded", "duplicate-pathway"}  # test_loader.py, tests/core/test_library.py
     assert set(RULES) - untestable_by_small_file <= covered
 
 
