@@ -17,7 +17,7 @@ site (tests/site/test_engines.py).  Pure: nothing is written here.
 
 from __future__ import annotations
 
-import html
+import re
 from importlib import resources
 
 import yaml
@@ -52,8 +52,18 @@ _HEADER = """\
 
 
 def html_text(text: str) -> str:
-    """Pathway text made safe where Material prints ``site_name`` and nav titles as HTML."""
-    return html.escape(text, quote=False).replace('"', "&quot;")
+    """Pathway text made safe where Material prints ``site_name`` and nav titles as HTML.
+
+    Material escapes these titles in some places and not in others (a plain string in mkdocs.yml
+    cannot say it is escaped already, as the plugin's ``Markup`` does).  So only what could start
+    markup is escaped: ``<``, ``"`` and an ``&`` that would start a character reference.  A bare
+    ``&`` ("A & E") or ``>`` is left as written: valid HTML where it is printed raw, and not shown
+    as "&amp;" where Material escapes it.
+    """
+    return _REFERENCE_START.sub("&amp;", text).replace("<", "&lt;").replace('"', "&quot;")
+
+
+_REFERENCE_START = re.compile(r"&(?=[#A-Za-z0-9])")
 
 
 def _safe_nav(items: list) -> list:
