@@ -23,6 +23,11 @@ MAX_STAGES = 5_000
 #: Most items in any other list (transitions, facts, references, glossary, …).
 MAX_ITEMS = 10_000
 
+#: Most YAML nodes (keys, values, lists, mappings) in one file.  Every node is kept in memory with
+#: its position, about 300 bytes each: a 10 MB file of tiny keys was 670 MB.  The 5,000-stage
+#: benchmark pathways have under 200,000.
+MAX_NODES = 500_000
+
 #: Longest single text value, in characters (about 40 printed pages).
 MAX_TEXT_CHARS = 200_000
 

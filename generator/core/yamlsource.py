@@ -175,6 +175,7 @@ class _Abort(Exception):
 class _Builder:
     def __init__(self, events: Iterator[yaml.Event], filename: str, text: str):
         self.events = events
+        self.nodes = 0  # built so far (limits.MAX_NODES)
         self.filename = filename
         self.problems: list[Problem] = []
         self.text = text
@@ -227,6 +228,12 @@ class _Builder:
     def node(self, ev: yaml.Event, depth: int, *, is_key: bool = False) -> Node | None:
         """Build the node that starts with ``ev``; None if it had to be refused."""
         loc = self.loc(ev.start_mark)
+        self.nodes += 1
+        if self.nodes > limits.MAX_NODES:
+            raise _Abort(Problem(Severity.ERROR, Rule.LIMIT_EXCEEDED,
+                                 f"the file holds more than {limits.MAX_NODES:,} keys, values and lists; nothing "
+                                 "after this point was read (a real pathway has far fewer: is this the right file?)",
+                                 loc))
         if isinstance(ev, yaml.AliasEvent):
             self.problem(
                 Rule.YAML_ALIAS,

@@ -285,6 +285,18 @@ def test_too_many_stages(monkeypatch) -> None:
     assert len(got.pathway.stages) == 2
 
 
+def test_too_many_nodes_stops_reading_where_the_limit_is_passed(monkeypatch) -> None:
+    # A file of tiny keys would otherwise be held in memory whole, ~300 bytes per node.
+    monkeypatch.setattr(limits, "MAX_NODES", 40)
+    text = one_stage() + "".join(f"    x{i}: 1\n" for i in range(30))
+    got = check_text(text, "f", today=TODAY)
+    (p,) = got.problems
+    assert p.rule == "limit-exceeded" and "more than 40 keys, values and lists" in p.message
+    assert got.pathway is None  # nothing is built from a file read in part
+    line = text.splitlines()[p.location.line - 1]
+    assert line.strip().startswith("x") and p.location.col == 5
+
+
 def test_file_too_large(monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(limits, "MAX_FILE_BYTES", 50)
     path = tmp_path / "big.yaml"
