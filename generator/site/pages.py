@@ -635,7 +635,7 @@ def render_site(
         except (BaseUrlError, PackageNameError) as exc:
             raise SiteError(f"the FHIR download cannot be made: {exc}") from exc
         links = {_download_key(path): nav.md_link(nav.HOME, path) for path in extra}
-        files: dict[str, bytes] = {nav.HOME: r.home(figures, legend, links if extra else None), **extra}
+        files: dict[str, bytes] = {nav.HOME: r.home(figures, legend, links if extra else None)}
         for s in r._stages():
             files[nav.stage_path(s.id)] = r.stage(s, figures)
         for page in figures:
@@ -654,6 +654,7 @@ def render_site(
         if releases is not None and releases.archived is not None:
             for path in list(files):
                 files[path] = _insert_after_title(files[path], r.banner(path))
+        files.update(extra)  # after the banners: these are the exports' bytes, not pages
     except UnknownStageLink as exc:
         raise SiteError(str(exc)) from exc
     except Exception as exc:
