@@ -142,7 +142,16 @@ def run(args: argparse.Namespace) -> int:
                                                 ((old_side, old_res, old), (new_side, new_res, new)) if p is None]))
         return 1
 
-    diff = diff_pathways(old, new, scenarios=_scenarios(old_side, old, new_side, new))
+    # The FHIR exports are compared only for valid pathways: the export is made from checked models.
+    invalid = [s.label for s, r in ((old_side, old_res), (new_side, new_res)) if r.has_errors()]
+    diff = diff_pathways(old, new, scenarios=_scenarios(old_side, old, new_side, new), export=not invalid)
+    if invalid:
+        from dataclasses import replace
+
+        from generator.review.exportdiff import not_compared
+
+        diff = replace(diff, export=not_compared(f"{' and '.join(invalid)} {'has' if len(invalid) == 1 else 'have'} "
+                                                 "errors"))
     status = 0
     if args.format == "json":
         sys.stdout.write(diffreport.format_json(diff))

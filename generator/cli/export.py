@@ -14,6 +14,8 @@ examples:
   pathway export fhir                              FHIR R4 JSON of ./pathway.yaml into ./fhir
   pathway export fhir -o out --base https://fhir.example.org/pathways
                                                    canonical URLs under that base
+  pathway export fhir --package-name org.example.back-pain
+                                                   the name in package/package.json
   pathway export json                              the model as JSON (and its JSON Schema) into ./json
 
 The pathway is checked first; with errors nothing is written.  The output is
@@ -42,6 +44,9 @@ def register(subparsers) -> None:
 
             q.add_argument("--base", default=DEFAULT_BASE, metavar="URL",
                            help=f"the base of every canonical URL (default: {DEFAULT_BASE})")
+            q.add_argument("--package-name", metavar="NAME",
+                           help="the FHIR package name in package/package.json, e.g. org.example.back-pain "
+                           "(default: pathway.<pathway id>)")
         q.add_argument(TAKE_OVER, action="store_true",
                        help="write into a non-empty folder that an earlier export did not mark as its own")
         q.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -55,13 +60,12 @@ def _no_format(args: argparse.Namespace) -> int:
 
 def files_for(args: argparse.Namespace, pathway) -> dict[str, bytes]:
     if args.export_format == "fhir":
-        from generator.export.fhir import export_fhir
+        from generator.export.fhir import export_folder
 
-        return export_fhir(pathway, args.base)
-    from generator.export.fhir import dumps
-    from generator.export.model_json import export_model, model_schema
+        return export_folder(pathway, args.base, args.package_name)
+    from generator.export.model_json import export_json
 
-    return {"pathway.json": dumps(export_model(pathway)), "pathway-model.schema.json": dumps(model_schema())}
+    return export_json(pathway)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,12 +75,17 @@ def run(args: argparse.Namespace) -> int:
     out = resolve_output(args.output)
     check_not_input(out, args.file, option="--output")
     if args.export_format == "fhir":  # a bad --base is a usage error before any checking
-        from generator.export.fhir import BaseUrlError, check_base
+        from generator.export.fhir import BaseUrlError, PackageNameError, check_base, check_package_name
 
         try:
             check_base(args.base)
         except BaseUrlError as exc:
             raise UsageError(f"--base: {exc}") from None
+        if args.package_name is not None:
+            try:
+                check_package_name(args.package_name)
+            except PackageNameError as exc:
+                raise UsageError(f"--package-name: {exc}") from None
     check_tree_target(out, tool=tool, take_over=args.take_over, flag=TAKE_OVER)
     result = check_for_build(args.file, strict=args.strict)
     if result is None:
@@ -85,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
     def stage(new) -> None:
         for rel, data in files.items():
+            (new / rel).parent.mkdir(parents=True, exist_ok=True)
             (new / rel).write_bytes(data)
 
     replace_tree(out, stage, tool=tool, take_over=args.take_over, flag=TAKE_OVER, expect=set(files))

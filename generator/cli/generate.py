@@ -46,7 +46,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from generator.core import pipeline
     from generator.core.files import check_not_input, check_tree_target, write_tree
-    from generator.site.pages import render_site, site_nav
+    from generator.site.pages import Downloads, render_site, site_nav
     from generator.site.project import site_project
 
     check_not_input(args.output, args.file, option="--output")
@@ -56,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     pathway = checked.pathway
     urls = not args.no_directory_urls
-    pages = render_site(pathway, today=pipeline.today(), use_directory_urls=urls)
+    # The exports too (downloads/, linked from the home page), with the default FHIR base: cheap and the
+    # same bytes as `pathway export`, so the generated project offers what a plugin build offers.
+    pages = render_site(pathway, today=pipeline.today(), use_directory_urls=urls, downloads=Downloads())
     files = site_project(pathway, pages, site_nav(pathway), source=os.path.basename(args.file),
                          use_directory_urls=urls, site_url=args.site_url)
     write_tree(args.output, files, on_wait=notice)

@@ -7,16 +7,21 @@
     Questionnaire <pathway>             the data dictionary: one item per input
     Bundle <pathway>                    every resource above (a collection)
 
-Pure: ``export_fhir`` turns a checked model into ``{file name: bytes}``; the command line writes them.
+Pure: ``export_fhir`` turns a checked model into ``{file name: bytes}`` (one file per resource and the
+Bundle); ``export_folder`` is what ``pathway export fhir`` writes: the Bundle and the same resources as
+a FHIR NPM package folder (``package/`` with ``package.json`` and ``.index.json``).
 JSON has sorted keys and no clock: the same pathway gives the same bytes.  docs/export.md has the
 mapping table.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import json
 import re
+import tarfile
 from typing import Any
 
 from generator.core.decisions import is_computable
@@ -28,12 +33,23 @@ CPG = "http://hl7.org/fhir/uv/cpg/StructureDefinition/"
 PATHWAY_PROFILE = CPG + "cpg-pathwaydefinition"
 STRATEGY_PROFILE = CPG + "cpg-strategydefinition"
 RECOMMENDATION_PROFILE = CPG + "cpg-recommendationdefinition"
-QUESTIONNAIRE_PROFILE = CPG + "cpg-computable-questionnaire"
+# The profile's official URL in CPG 2.0.0 has no hyphen between "computable" and "questionnaire".
+QUESTIONNAIRE_PROFILE = CPG + "cpg-computablequestionnaire"
 PLAN_TYPE = "http://terminology.hl7.org/CodeSystem/plan-definition-type"
 COMMON_PROCESS = "http://hl7.org/fhir/uv/cpg/CodeSystem/cpg-common-process"
 FHIRPATH = "text/fhirpath"
 UCUM = "http://unitsofmeasure.org"
 DEFAULT_BASE = "https://example.org/fhir"
+#: FHIR R4's published version (the ``fhirVersion`` of every R4 resource and package).
+FHIR_VERSION = "4.0.1"
+#: What the exported resources build on, as FHIR packages: the R4 core definitions (``hl7.fhir.r4.core``
+#: 4.0.1 is R4 itself) and the CPG IG whose profiles and code systems they name (``hl7.fhir.uv.cpg``
+#: 2.0.0 is CPG STU2, the published release at http://hl7.org/fhir/uv/cpg/STU2, built on FHIR 4.0.1).
+PACKAGE_DEPENDENCIES = {"hl7.fhir.r4.core": FHIR_VERSION, "hl7.fhir.uv.cpg": "2.0.0"}
+PACKAGE_DIR = "package"
+#: A FHIR package name: two or more dot-separated parts, each a lowercase letter then lowercase letters,
+#: digits or dashes (the FHIR package specification, https://hl7.org/fhir/packages.html).
+_PACKAGE_NAME = re.compile(r"[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+")
 
 #: A stage kind as the CPG common process it belongs to (the action's required ``code``).
 PROCESS: dict[str, tuple[str, str]] = {
@@ -58,6 +74,10 @@ _ID_MAX = 64
 
 class BaseUrlError(ValueError):
     """A ``--base`` that cannot be the root of canonical URLs."""
+
+
+class PackageNameError(ValueError):
+    """A ``--package-name`` that is not a FHIR package name."""
 
 
 def check_base(base: str) -> str:
@@ -409,7 +429,95 @@ def dumps(obj: Any) -> bytes:
 def export_fhir(p: Pathway, base: str = DEFAULT_BASE) -> dict[str, bytes]:
     """``{file name: bytes}``: one JSON file per resource, and ``Bundle-<id>.json`` holding them all."""
     res = resources(p, base)
-    files = {f"{r['resourceType']}-{r['id']}.json": dumps(r) for r in res}
+    files = {resource_file(r): dumps(r) for r in res}
     bun = bundle(p, res, base)
     files[f"Bundle-{bun['id']}.json"] = dumps(bun)
     return dict(sorted(files.items()))
+
+
+# -- the FHIR NPM package ----------------------------------------------------------------------
+
+
+def default_package_name(p: Pathway) -> str:
+    """``pathway.<id>``: the pathway id made a package name part (lowercase; a leading digit gets a 'p')."""
+    part = re.sub(r"[^a-z0-9-]+", "-", p.id.lower()).strip("-") or "pathway"
+    if not part[0].isalpha():
+        part = "p" + part
+    return f"pathway.{part}"
+
+
+def check_package_name(name: str) -> str:
+    """``name`` if it is a FHIR package name; else ``PackageNameError`` in plain words."""
+    if not _PACKAGE_NAME.fullmatch(name):
+        raise PackageNameError(f"'{name}' is not a FHIR package name: write two or more parts separated by dots, "
+                               "each a lowercase letter followed by lowercase letters, digits or dashes, "
+                               "e.g. org.example.back-pain")
+    return name
+
+
+def package_manifest(p: Pathway, name: str, base: str = DEFAULT_BASE) -> dict[str, Any]:
+    """``package/package.json``: what the package is, for FHIR tools (and npm)."""
+    out: dict[str, Any] = {
+        "name": check_package_name(name),
+        "version": p.version,
+        "canonical": check_base(base),
+        "title": p.title,
+        # One line, as npm shows it: the summary's first paragraph.
+        "description": " ".join(plain_links(p, p.summary).split("\n\n")[0].split()) if p.summary else p.title,
+        "fhirVersions": [FHIR_VERSION],
+        "dependencies": dict(PACKAGE_DEPENDENCIES),
+    }
+    if p.governance.owner:
+        out["author"] = p.governance.owner
+    return out
+
+
+def package_index(res: list[dict[str, Any]]) -> dict[str, Any]:
+    """``package/.index.json``: one entry per resource file, so tools find a resource without reading them all."""
+    files = []
+    for r in res:
+        entry = {"filename": resource_file(r), "resourceType": r["resourceType"], "id": r["id"]}
+        for key in ("url", "version"):
+            if key in r:
+                entry[key] = r[key]
+        files.append(entry)
+    return {"index-version": 2, "files": sorted(files, key=lambda e: e["filename"])}
+
+
+def resource_file(r: dict[str, Any]) -> str:
+    return f"{r['resourceType']}-{r['id']}.json"
+
+
+def export_folder(p: Pathway, base: str = DEFAULT_BASE, package_name: str | None = None) -> dict[str, bytes]:
+    """What ``pathway export fhir`` writes: ``Bundle-<id>.json`` and ``package/`` (one file per resource,
+    ``package.json``, ``.index.json``), ``{relative posix path: bytes}`` sorted by path."""
+    name = check_package_name(package_name or default_package_name(p))
+    res = resources(p, base)
+    files = {f"{PACKAGE_DIR}/{resource_file(r)}": dumps(r) for r in res}
+    files[f"{PACKAGE_DIR}/package.json"] = dumps(package_manifest(p, name, base))
+    files[f"{PACKAGE_DIR}/.index.json"] = dumps(package_index(res))
+    bun = bundle(p, res, base)
+    files[f"Bundle-{bun['id']}.json"] = dumps(bun)
+    return dict(sorted(files.items()))
+
+
+def package_tarball(folder: dict[str, bytes]) -> bytes:
+    """The ``package/`` files of ``export_folder`` as a .tgz, the form FHIR packages are shipped in.
+
+    Deterministic: entries sorted, no dates (mtime 0), owner 0 and mode 0644, and a gzip header
+    without a name or date, so the same folder gives the same bytes.
+    """
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for path in sorted(folder):
+            if not path.startswith(PACKAGE_DIR + "/"):
+                continue
+            info = tarfile.TarInfo(path)
+            info.size, info.mtime, info.mode = len(folder[path]), 0, 0o644
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            tar.addfile(info, io.BytesIO(folder[path]))
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
+        gz.write(raw.getvalue())
+    return out.getvalue()

@@ -17,6 +17,7 @@ from typing import Any
 
 from generator.core import expressions as ex
 from generator.core import model as m
+from generator.export.fhir import dumps
 from generator.export.fhirpath import number_literal
 
 from generator.core.schema import SCHEMA_ID
@@ -81,6 +82,15 @@ def to_data(obj: Any) -> Any:
 
 def export_model(p: m.Pathway) -> dict[str, Any]:
     return {"$schema": MODEL_SCHEMA_ID, "pathway": to_data(p)}
+
+
+MODEL_FILE = "pathway.json"
+SCHEMA_FILE = "pathway-model.schema.json"
+
+
+def export_json(p: m.Pathway) -> dict[str, bytes]:
+    """What ``pathway export json`` writes (and the site offers): the model and its schema, as bytes."""
+    return {SCHEMA_FILE: dumps(model_schema()), MODEL_FILE: dumps(export_model(p))}
 
 
 # -- the schema -------------------------------------------------------------------------------

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from generator.core.model import Pathway
+
+if TYPE_CHECKING:  # the comparison itself lives in exportdiff; only the annotation is needed here
+    from generator.review.exportdiff import ExportDiff
 
 # A value longer than this is not repeated inside the one-line message;
 # reporters show it in full (or as a word diff) next to it.
@@ -209,6 +212,8 @@ class PathwayDiff:
     version_bumped: bool
     history_added: bool
     warnings: tuple[str, ...] = field(default=())
+    # Whether the FHIR export changes (generator.review.exportdiff); None when it was not asked for.
+    export: ExportDiff | None = None
 
     @property
     def impact(self) -> str:

@@ -20,15 +20,18 @@ from generator.core.scenarios import ScenarioFile, walk
 from generator.review.changes import Change, Collector, Impact, Kind, PathwayDiff
 from generator.review.changes import listed as _join
 from generator.review.changes import quoted as _q
+from generator.review import exportdiff
 from generator.review.consequences import graph_consequences
 from generator.review.versions import version_is_higher, version_key
 
 
-def diff_pathways(old: Pathway, new: Pathway, *, scenarios: tuple[ScenarioFile, ScenarioFile] | None = None) -> PathwayDiff:
+def diff_pathways(old: Pathway, new: Pathway, *, scenarios: tuple[ScenarioFile, ScenarioFile] | None = None,
+                  export: bool = False) -> PathwayDiff:
     """Compare two pathway models and describe every difference.
 
     With ``scenarios`` (the old and the new version's scenario files) the patients the change
-    sends elsewhere are listed first (``PathwayDiff.rerouted``).
+    sends elsewhere are listed first (``PathwayDiff.rerouted``).  With ``export`` the FHIR exports of
+    both are compared too (``PathwayDiff.export``).
     """
     c = Collector(old, new)
     if scenarios is not None:
@@ -54,6 +57,7 @@ def diff_pathways(old: Pathway, new: Pathway, *, scenarios: tuple[ScenarioFile, 
             warnings.append(f"The version went down ({old.version} → {new.version}) although the content changed.")
         else:
             warnings.append(f"The content changed but the version was not raised (still {new.version}).")
+    exported = exportdiff.compare_exports(old, new) if export else None
     return PathwayDiff(
         old_version=old.version,
         new_version=new.version,
@@ -61,6 +65,7 @@ def diff_pathways(old: Pathway, new: Pathway, *, scenarios: tuple[ScenarioFile, 
         version_bumped=bumped,
         history_added=history_added,
         warnings=tuple(warnings),
+        export=exported,
     )
 
 

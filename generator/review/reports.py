@@ -15,6 +15,7 @@ from typing import Iterable
 
 from generator.review import visualdiff
 from generator.review.changes import WORDS, Change, Impact, PathwayDiff, sign
+from generator.review.exportdiff import ADDED, CHANGED, REMOVED, ExportDiff, ResourceChange
 from generator.review.words import word_diff
 from generator.core.model import Pathway
 
@@ -166,6 +167,50 @@ def _rerouted(diff: PathwayDiff, limit: int) -> list[str]:
     return out + [""]
 
 
+#: Resources named in the one-line summary of the FHIR export; the rest are in a <details> table.
+EXPORT_NAMED = 6
+_EXPORT_SIGNS = {ADDED: "+", REMOVED: "-", CHANGED: "~"}
+
+
+def export_summary(ex: ExportDiff) -> str:
+    """'unchanged', or how many resources change and how (plain text, no Markdown)."""
+    if ex.skipped:
+        return f"not compared ({ex.skipped})"
+    if not ex.changed:
+        return f"unchanged (the same {ex.total} resources)"
+    counts = ", ".join(f"{len(ex.of(c))} {c}" for c in (CHANGED, ADDED, REMOVED) if ex.of(c))
+    return f"{len(ex.resources)} of {ex.total} resources differ ({counts})"
+
+
+def _resource_md(r: ResourceChange) -> str:
+    what = f" ({md_inline(', '.join(r.elements))})" if r.elements else ""
+    return f"{SIGN_ICONS[_EXPORT_SIGNS[r.change]]} {md_code(r.ref)}{what}"
+
+
+def _export_md(diff: PathwayDiff, limit: int) -> list[str]:
+    """One line near the verdict: does what `pathway export fhir` writes change, and which resources."""
+    ex = diff.export
+    if ex is None:
+        return []
+    line = f"**FHIR export:** {md_inline(export_summary(ex))}"
+    if not ex.changed:
+        return [line + ".", ""]
+    common = ex.common_elements(EXPORT_NAMED)
+    notable = ex.notable(common)
+    head = f"all {len(ex.of(CHANGED))} changed in {md_inline(', '.join(common))}" if common else ""
+    named = ", ".join(_resource_md(r) for r in notable[:EXPORT_NAMED])
+    line += ": " + "; ".join(part for part in (head, named) if part)
+    rest = notable[EXPORT_NAMED:]
+    if not rest:
+        return [line + ".", ""]
+    rows = [f"| {_resource_md(r)} |" for r in rest[:limit]]
+    if rest[limit:]:
+        rows.append(f"| _…and {len(rest) - limit} more: see the JSON report_ |")
+    # "<n> more" as the other sections say it, so that _shrink folds it away in a huge diff.
+    return [line + f", and {len(rest)} more.", "", f"<details><summary>{len(rest)} more</summary>",
+            "", "| FHIR resource (elements that differ) |", "| --- |", *rows, "", "</details>", ""]
+
+
 def _counts(diff: PathwayDiff) -> str:
     parts = []
     for imp, word in ((Impact.SUBSTANTIVE, "to patient care"), (Impact.EDITORIAL, "to wording"),
@@ -200,6 +245,7 @@ def format_markdown(diff: PathwayDiff, old: Pathway, new: Pathway, *, mermaid: b
             out.append(f"> - Before release this change still needs {md_inline(' and '.join(missing))}.")
         out.append("")
     out += _rerouted(diff, section_rows)
+    out += _export_md(diff, section_rows)
     out += _consequences(diff, section_rows)
     for imp in (Impact.SUBSTANTIVE, Impact.EDITORIAL, Impact.METADATA):
         out += _section(SECTION_TITLES[imp], SECTION_INTROS[imp], diff.by_impact(imp), section_rows)
@@ -280,6 +326,8 @@ def format_json(diff: PathwayDiff) -> str:
         "counts": {imp.value: len(diff.by_impact(imp)) for imp in Impact} | {"consequences": len(diff.consequences)},
         "changes": [change_dict(c) for c in diff.changes],
     }
+    if diff.export is not None:
+        doc["fhir_export"] = diff.export.as_dict()
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -309,6 +357,8 @@ def format_text(diff: PathwayDiff, *, colour: bool = False) -> str:
               ("Consequences for the routes through the pathway", diff.consequences)]
     groups += [(SECTION_TITLES[imp], diff.by_impact(imp)) for imp in Impact]
     for title, changes in groups:
+        if title == "Consequences for the routes through the pathway":
+            out += _export_text(diff.export, paint)  # as in the Markdown: after the re-routed patients
         if not changes:
             continue
         out += ["", paint(title, "head")]
@@ -321,6 +371,20 @@ def format_text(diff: PathwayDiff, *, colour: bool = False) -> str:
                 out.append(paint(f"      before: {c.old}", "-"))
                 out.append(paint(f"      after:  {c.new}", "+"))
     return "\n".join(out) + "\n"
+
+
+def _export_text(ex: ExportDiff | None, paint) -> list[str]:
+    if ex is None:
+        return []
+    out = ["", f"FHIR export: {export_summary(ex)}"]
+    common = ex.common_elements(EXPORT_NAMED)
+    if common:
+        out.append(f"  {paint('~', '~')} all {len(ex.of(CHANGED))} changed in {', '.join(common)}")
+    for r in ex.notable(common):
+        mark = _EXPORT_SIGNS[r.change]
+        what = f" ({', '.join(r.elements)})" if r.elements else ""
+        out.append(f"  {paint(mark, mark)} {r.change} {r.ref}{what}")
+    return out
 
 
 def _text_word_diff(old: str | None, new: str | None, paint) -> str:

@@ -13,6 +13,8 @@ The file set (paths relative to the docs root)::
     glossary.md, references.md, history.md
     data-dictionary.md       the inputs of computable decisions (only when the pathway has some)
     assets/pathway.css       badges, diagram panel, disclaimer (mkdocs.yml extra_css)
+    downloads/               with ``downloads``: the FHIR Bundle, the FHIR package (.tgz), the model
+                             JSON and its schema, the bytes ``pathway export`` writes (home page links)
 
 Design notes
 ------------
@@ -53,11 +55,35 @@ from generator.site.search import stage_keywords
 from generator.site import feedback as fb
 from generator.site import walkthrough as wt
 from generator.render.releases import VERSIONS_PAGE, Releases
+from generator.export.fhir import DEFAULT_BASE
 
 # layout(dots, *, id_prefixes) -> svgs; generator.render.layout.render_svgs fits.
 Layout = Callable[..., list[str]]
 
 PDF_NAME = "pathway.pdf"
+DOWNLOADS_DIR = "downloads"
+PACKAGE_TARBALL = "package.tgz"
+
+
+@dataclass(frozen=True)
+class Downloads:
+    """The exports the site offers for other systems: the FHIR export's ``--base`` and ``--package-name``."""
+
+    fhir_base: str = DEFAULT_BASE
+    package_name: str | None = None
+
+
+def download_files(pathway: Pathway, downloads: Downloads) -> dict[str, bytes]:
+    """``{name: bytes}`` under ``downloads/``: the Bundle and the JSON files exactly as ``pathway export``
+    writes them, and the FHIR package folder as the tarball FHIR packages are shipped in."""
+    from generator.export import fhir
+    from generator.export.model_json import export_json
+
+    folder = fhir.export_folder(pathway, downloads.fhir_base, downloads.package_name)
+    out = {name: data for name, data in folder.items() if "/" not in name}  # the Bundle
+    out[PACKAGE_TARBALL] = fhir.package_tarball(folder)
+    out.update(export_json(pathway))
+    return dict(sorted(out.items()))
 MAX_VERSION_CHANGES = 12  # changes listed per version on the Versions page; the rest are counted
 
 
@@ -223,7 +249,7 @@ class _Renderer:
                         "summary": self.text(s.summary, page, s, "summary", one_line=True)})
         return out
 
-    def home(self, figures: dict[str, str], legend: str) -> bytes:
+    def home(self, figures: dict[str, str], legend: str, downloads: dict[str, str] | None = None) -> bytes:
         p, g = self.p, self.p.governance
         page = nav.HOME
         notices = []
@@ -257,7 +283,7 @@ class _Renderer:
                        if big else [])
         return self.page("index.md.jinja", notices=notices,
                          summary=self.text(p.summary, page, fld="summary"),
-                         pdf_href=PDF_NAME if self.pdf else "", about=about, diagram=figures.get(page, ""), legend=legend,
+                         pdf_href=PDF_NAME if self.pdf else "", downloads=downloads or {}, about=about, diagram=figures.get(page, ""), legend=legend,
                          flow_text=self.flow_text(page) if not big else [], group_links=group_links,
                          sections=sections)
 
@@ -573,6 +599,7 @@ def render_site(
     releases: Releases | None = None,
     feedback: fb.Feedback | None = None,
     site_url: str = "",
+    downloads: Downloads | None = None,
 ) -> dict[str, bytes]:
     """Render the whole site for a checked pathway: ``{posix path: bytes}``, sorted by path.
 
@@ -585,7 +612,10 @@ def render_site(
     a history per stage; an archived copy (``releases.archived``) a banner on every page.
     ``feedback``: where the "Report a problem" link of each stage page goes; ``site_url`` makes its page
     address absolute.
+    ``downloads``: the site also holds the exports under ``downloads/`` (``download_files``) and the home
+    page links them.  Raises ``SiteError`` for a bad FHIR base or package name.
     """
+    from generator.export.fhir import BaseUrlError, PackageNameError
     from generator.render.svgpost import finish
 
     r = _Renderer(pathway, today, use_directory_urls, pdf, releases, feedback, site_url)
@@ -599,7 +629,13 @@ def render_site(
                 continue  # drawn by _Renderer.walkthrough
             figures[d.page] = _figure(finish(svg, name=d.name, description=d.description), d.caption, css, d.name)
         legend = legend_html()
-        files: dict[str, bytes] = {nav.HOME: r.home(figures, legend)}
+        try:
+            extra = ({f"{DOWNLOADS_DIR}/{name}": data for name, data in download_files(pathway, downloads).items()}
+                     if downloads is not None else {})
+        except (BaseUrlError, PackageNameError) as exc:
+            raise SiteError(f"the FHIR download cannot be made: {exc}") from exc
+        links = {_download_key(path): nav.md_link(nav.HOME, path) for path in extra}
+        files: dict[str, bytes] = {nav.HOME: r.home(figures, legend, links if extra else None)}
         for s in r._stages():
             files[nav.stage_path(s.id)] = r.stage(s, figures)
         for page in figures:
@@ -618,6 +654,7 @@ def render_site(
         if releases is not None and releases.archived is not None:
             for path in list(files):
                 files[path] = _insert_after_title(files[path], r.banner(path))
+        files.update(extra)  # after the banners: these are the exports' bytes, not pages
     except UnknownStageLink as exc:
         raise SiteError(str(exc)) from exc
     except Exception as exc:
@@ -628,6 +665,14 @@ def render_site(
     files[nav.CSS] = resources.files("generator.site").joinpath("assets", "pathway.css").read_bytes()
     files[wt.JS] = resources.files("generator.site").joinpath("assets", "walkthrough.js").read_bytes()
     return dict(sorted(files.items()))
+
+
+def _download_key(path: str) -> str:
+    """The template's name for a download: 'bundle', 'package', 'model' or 'schema'."""
+    from generator.export.model_json import MODEL_FILE, SCHEMA_FILE
+
+    name = path.rsplit("/", 1)[-1]
+    return {PACKAGE_TARBALL: "package", MODEL_FILE: "model", SCHEMA_FILE: "schema"}.get(name, "bundle")
 
 
 def _insert_after_title(page: bytes, block: str) -> bytes:

@@ -47,7 +47,8 @@ from generator.render.releases import Releases
 from generator.site import feedback as fb
 from generator.site import nav as site_paths
 from generator.site.liveerrors import LiveState, problems_page
-from generator.site.pages import SiteError, render_site, site_nav
+from generator.export.fhir import DEFAULT_BASE
+from generator.site.pages import Downloads, SiteError, render_site, site_nav
 
 # Problems in the pathway are logged already formatted, without the plugin prefix
 # ("generator: "), and marked, so that a CLI handler can print them as they are.
@@ -80,6 +81,12 @@ class PathwayConfig(base.Config):
     pdf = c.Type(bool, default=False)
     # A site that works opened from disk (file://): see the module docstring.  `pathway build --offline`.
     offline = c.Type(bool, default=False)
+    # Offer the exports under downloads/ and link them from the home page: the FHIR Bundle and package and
+    # the model JSON with its schema, the bytes `pathway export` writes (a tenth of a second for the seed).
+    downloads = c.Type(bool, default=True)
+    # The FHIR export's canonical base and package name, as `pathway export fhir --base/--package-name`.
+    fhir_base = c.Type(str, default=DEFAULT_BASE)
+    fhir_package_name = c.Optional(c.Type(str))
     # Set by `pathway serve` (never in mkdocs.yml): while the pathway file is broken, every page shows its
     # problems instead of the build failing (generator/site/liveerrors.py); one object for all rebuilds.
     live = c.Optional(c.Type(LiveState))
@@ -162,10 +169,13 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         except ValueError as exc:
             raise PluginError(str(exc)) from None
         releases = self.config.releases
+        downloads = (Downloads(self.config.fhir_base, self.config.fhir_package_name)
+                     if self.config.downloads else None)
         try:
             self.pages = render_site(result.pathway, layout=layout, today=today,
                                      use_directory_urls=config.use_directory_urls, pdf=self.config.pdf,
-                                     releases=releases, feedback=feedback, site_url=config.site_url or "")
+                                     releases=releases, feedback=feedback, site_url=config.site_url or "",
+                                     downloads=downloads)
         except SiteError as exc:
             if live is not None:
                 log.error(str(exc))
