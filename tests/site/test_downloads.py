@@ -136,3 +136,22 @@ def test_mkdocs_build_strict_links_resolve_to_the_exports(tmp_path, offline):
     # The other pathway turned its downloads off: no files, no links.
     assert not (site / "loops" / "downloads").exists()
     assert _home_download_links(site / "loops" / "index.html") == {}
+
+
+def test_the_downloads_are_the_bytes_pathway_export_writes(tmp_path, monkeypatch):
+    from generator.cli import main
+
+    shutil.copy(SEED, tmp_path / "pathway.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "fhir"]) == 0 and main(["export", "json"]) == 0
+    p = _checked(tmp_path / "pathway.yaml")
+    site = render_site(p, layout=fake_layout, today=TODAY, downloads=Downloads())
+    bundle = f"Bundle-{p.id}.json"
+    assert site[f"downloads/{bundle}"] == (tmp_path / "fhir" / bundle).read_bytes()
+    for name in ("pathway.json", "pathway-model.schema.json"):
+        assert site[f"downloads/{name}"] == (tmp_path / "json" / name).read_bytes(), name
+    with tarfile.open(fileobj=io.BytesIO(gzip.decompress(site["downloads/package.tgz"]))) as tar:
+        packed = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}  # type: ignore[union-attr]
+    written = {f.relative_to(tmp_path / "fhir").as_posix(): f.read_bytes()
+               for f in (tmp_path / "fhir" / "package").rglob("*") if f.is_file()}
+    assert packed == written
