@@ -123,10 +123,10 @@ def _table(changes: Iterable[Change]) -> list[str]:
     return ["| Step | What changed | Before | After |", "| --- | --- | --- | --- |", *rows] if rows else []
 
 
-def _section(title: str, intro: str, changes: tuple[Change, ...], limit: int) -> list[str]:
+def _section(title: str, intro: str, changes: tuple[Change, ...], limit: int, heading: str = "###") -> list[str]:
     if not changes:
         return []
-    out = [f"### {title} ({len(changes)})", "", intro, ""]
+    out = [f"{heading} {title} ({len(changes)})", "", intro, ""]
     out += _table(changes[:limit])
     rest = changes[limit:]
     if rest:
@@ -139,11 +139,11 @@ def _consequence_rows(changes: Iterable[Change]) -> list[str]:
     return ["| Step | Consequence |", "| --- | --- |", *rows] if rows else []
 
 
-def _consequences(diff: PathwayDiff, limit: int) -> list[str]:
+def _consequences(diff: PathwayDiff, limit: int, heading: str = "###") -> list[str]:
     cons = diff.consequences
     if not cons:
         return []
-    out = [f"### What this does to the routes through the pathway ({len(cons)})", ""]
+    out = [f"{heading} What this does to the routes through the pathway ({len(cons)})", ""]
     out += _consequence_rows(cons[:limit])
     rest = cons[limit:]
     if rest:
@@ -151,7 +151,7 @@ def _consequences(diff: PathwayDiff, limit: int) -> list[str]:
     return out + [""]
 
 
-def _rerouted(diff: PathwayDiff, limit: int) -> list[str]:
+def _rerouted(diff: PathwayDiff, limit: int, heading: str = "###") -> list[str]:
     """The patients a change sends elsewhere, from the scenario files: first, as they matter most."""
     moved = diff.rerouted
     if not moved:
@@ -159,7 +159,7 @@ def _rerouted(diff: PathwayDiff, limit: int) -> list[str]:
     rows = [f"| ⚠️ {md_inline(c.summary)} | {md_inline(_cut(c.old or ''))} | {md_inline(_cut(c.new or ''))} |"
             for c in moved]
     head = ["| Patient | Route before | Route after |", "| --- | --- | --- |"]
-    out = [f"### Patients this change re-routes ({len(moved)})", "",
+    out = [f"{heading} Patients this change re-routes ({len(moved)})", "",
            "Example patients from the scenario files whose way through the pathway changes.", "", *head, *rows[:limit]]
     if rows[limit:]:
         out += ["", f"<details><summary>{len(rows) - limit} more</summary>", "", *head, *rows[limit:], "", "</details>"]
@@ -182,6 +182,15 @@ def _version_line(diff: PathwayDiff) -> str:
     return f"version {md_code(diff.old_version)} → {md_code(diff.new_version)}"
 
 
+def change_sections(diff: PathwayDiff, section_rows: int = SECTION_ROWS, heading: str = "###") -> list[str]:
+    """The body of a report: re-routed patients, consequences, then each class of change (Markdown lines)."""
+    out = _rerouted(diff, section_rows, heading)
+    out += _consequences(diff, section_rows, heading)
+    for imp in (Impact.SUBSTANTIVE, Impact.EDITORIAL, Impact.METADATA):
+        out += _section(SECTION_TITLES[imp], SECTION_INTROS[imp], diff.by_impact(imp), section_rows, heading)
+    return out
+
+
 def format_markdown(diff: PathwayDiff, old: Pathway, new: Pathway, *, mermaid: bool = True,
                     section_rows: int = SECTION_ROWS, budget: int = MARKDOWN_BUDGET) -> str:
     """The report for a pull-request comment."""
@@ -199,10 +208,7 @@ def format_markdown(diff: PathwayDiff, old: Pathway, new: Pathway, *, mermaid: b
         if missing:
             out.append(f"> - Before release this change still needs {md_inline(' and '.join(missing))}.")
         out.append("")
-    out += _rerouted(diff, section_rows)
-    out += _consequences(diff, section_rows)
-    for imp in (Impact.SUBSTANTIVE, Impact.EDITORIAL, Impact.METADATA):
-        out += _section(SECTION_TITLES[imp], SECTION_INTROS[imp], diff.by_impact(imp), section_rows)
+    out += change_sections(diff, section_rows)
     text = "\n".join(out)
     if len(text) > budget:
         text = _shrink(diff, old, new, budget)
@@ -268,7 +274,12 @@ def change_dict(c: Change) -> dict:
 
 def format_json(diff: PathwayDiff) -> str:
     """Machine-readable report with a stable key order."""
-    doc = {
+    return json.dumps(diff_dict(diff), indent=2, ensure_ascii=False) + "\n"
+
+
+def diff_dict(diff: PathwayDiff) -> dict:
+    """The JSON report of one pathway's diff as a dict (the library report nests one per pathway)."""
+    return {
         "impact": diff.impact,
         "verdict": diff.verdict,
         "old_version": diff.old_version,
@@ -280,7 +291,6 @@ def format_json(diff: PathwayDiff) -> str:
         "counts": {imp.value: len(diff.by_impact(imp)) for imp in Impact} | {"consequences": len(diff.consequences)},
         "changes": [change_dict(c) for c in diff.changes],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 # --------------------------------------------------------------------------
@@ -295,7 +305,16 @@ def format_text(diff: PathwayDiff, *, colour: bool = False) -> str:
     def paint(text: str, key: str) -> str:
         return f"\033[{COLOURS[key]}m{text}\033[0m" if colour else text
 
-    out = [paint(diff.verdict, "verdict")]
+    return "\n".join([paint(diff.verdict, "verdict"), *text_lines(diff, colour=colour)]) + "\n"
+
+
+def text_lines(diff: PathwayDiff, *, colour: bool = False) -> list[str]:
+    """The terminal report after its verdict line: version, warnings, one line per change."""
+
+    def paint(text: str, key: str) -> str:
+        return f"\033[{COLOURS[key]}m{text}\033[0m" if colour else text
+
+    out: list[str] = []
     if diff.old_version == diff.new_version:
         out.append(f"version {diff.new_version} (not changed)")
     else:
@@ -320,7 +339,7 @@ def format_text(diff: PathwayDiff, *, colour: bool = False) -> str:
             elif c.old is not None and c.new is not None and not c.values_inline:
                 out.append(paint(f"      before: {c.old}", "-"))
                 out.append(paint(f"      after:  {c.new}", "+"))
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _text_word_diff(old: str | None, new: str | None, paint) -> str:
