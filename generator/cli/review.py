@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
 def _run_library(args: argparse.Namespace, today) -> int:
     """Every pathway of a library: one line for each one due or overdue, most urgent first."""
     from generator.core import reporters
-    from generator.core.governance import attention_key, due_phrase, review_status
+    from generator.core.governance import attention_key, review_status
     from generator.core.library import check_library
 
     try:
@@ -110,6 +110,7 @@ def _run_library(args: argparse.Namespace, today) -> int:
         rows.append((r.pathway.source, review_status(r.pathway, today, args.within)))
     due = sorted((row for row in rows if row[1].needs_attention), key=lambda row: (attention_key(row[1]), row[0]))
     undated = [f for f, st in rows if st.review.date is None]
+    lines = [(f, st, _due_line(st)) for f, st in due]
     if args.format == "json":
         doc = {
             "library": result.title,
@@ -117,23 +118,15 @@ def _run_library(args: argparse.Namespace, today) -> int:
             "within_days": args.within,
             "needs_attention": bool(due),
             "pathways": len(rows),
-            "due": [{"file": f, **st.to_dict()} for f, st in due],
+            "due": [{"file": f, **st.to_dict(), "line": line} for f, st, line in lines],
             "no_review_date": undated,
         }
         json.dump(doc, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 1 if due else 0
     safe = reporters.safe
-    for f, st in due:
-        parts = []
-        if st.review.state.value in ("due", "overdue") and st.review.date:
-            parts.append(f"next review {st.review.date.isoformat()}, {due_phrase(st.review)}")
-        if st.expires.state.value in ("due", "overdue") and st.expires.date:
-            left = st.expires.days_left or 0
-            when = f"{-left} day{'s' if left != -1 else ''} ago" if left < 0 else (
-                "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}")
-            parts.append(f"{'expired' if left < 0 else 'expires'} {st.expires.date.isoformat()}, {when}")
-        print(safe(f"{f}: {st.title}: {'; '.join(parts)}"))
+    for f, st, line in lines:
+        print(safe(f"{f}: {st.title}: {line}"))
     summary = (f"{len(due)} of {len(rows)} pathway{'s' if len(rows) != 1 else ''} due or overdue for review "
                f"within {args.within} days, as of {today.isoformat()}")
     print(summary if due else f"No pathway of {len(rows)} is due for review within {args.within} days "
@@ -141,3 +134,18 @@ def _run_library(args: argparse.Namespace, today) -> int:
     if undated:
         print(safe(f"No next review date: {', '.join(undated)} ('pathway validate' says more)."))
     return 1 if due else 0
+
+
+def _due_line(st) -> str:
+    """'next review 2026-01-10, overdue by 142 days' (and the expiry, when it is due too)."""
+    from generator.core.governance import State, due_phrase
+
+    parts = []
+    if st.review.state in (State.DUE, State.OVERDUE) and st.review.date:
+        parts.append(f"next review {st.review.date.isoformat()}, {due_phrase(st.review)}")
+    if st.expires.state in (State.DUE, State.OVERDUE) and st.expires.date:
+        left = st.expires.days_left or 0
+        when = f"{-left} day{'s' if left != -1 else ''} ago" if left < 0 else (
+            "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}")
+        parts.append(f"{'expired' if left < 0 else 'expires'} {st.expires.date.isoformat()}, {when}")
+    return "; ".join(parts)

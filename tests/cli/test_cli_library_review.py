@@ -48,6 +48,7 @@ def test_review_lists_every_pathway_due_most_urgent_first(june, tmp_path: Path, 
     assert [(d["file"].rpartition("/")[2], d["state"]) for d in doc["due"]] == [("injections.yaml", "overdue"),
                                                                                   ("triage.yaml", "due")]
     assert doc["no_review_date"] == [f"{lib}/surgery.yaml"]
+    assert doc["due"][0]["line"] == "next review 2026-01-10, overdue by 142 days"
 
 
 def test_review_of_a_library_with_nothing_due_exits_0(tmp_path: Path, monkeypatch, capsys) -> None:
