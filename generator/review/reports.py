@@ -182,15 +182,6 @@ def _version_line(diff: PathwayDiff) -> str:
     return f"version {md_code(diff.old_version)} → {md_code(diff.new_version)}"
 
 
-def change_sections(diff: PathwayDiff, section_rows: int = SECTION_ROWS, heading: str = "###") -> list[str]:
-    """The body of a report: re-routed patients, consequences, then each class of change (Markdown lines)."""
-    out = _rerouted(diff, section_rows, heading)
-    out += _consequences(diff, section_rows, heading)
-    for imp in (Impact.SUBSTANTIVE, Impact.EDITORIAL, Impact.METADATA):
-        out += _section(SECTION_TITLES[imp], SECTION_INTROS[imp], diff.by_impact(imp), section_rows, heading)
-    return out
-
-
 def format_markdown(diff: PathwayDiff, old: Pathway, new: Pathway, *, mermaid: bool = True,
                     section_rows: int = SECTION_ROWS, budget: int = MARKDOWN_BUDGET) -> str:
     """The report for a pull-request comment."""
@@ -208,7 +199,10 @@ def format_markdown(diff: PathwayDiff, old: Pathway, new: Pathway, *, mermaid: b
         if missing:
             out.append(f"> - Before release this change still needs {md_inline(' and '.join(missing))}.")
         out.append("")
-    out += change_sections(diff, section_rows)
+    out += _rerouted(diff, section_rows)
+    out += _consequences(diff, section_rows)
+    for imp in (Impact.SUBSTANTIVE, Impact.EDITORIAL, Impact.METADATA):
+        out += _section(SECTION_TITLES[imp], SECTION_INTROS[imp], diff.by_impact(imp), section_rows)
     text = "\n".join(out)
     if len(text) > budget:
         text = _shrink(diff, old, new, budget)
@@ -220,6 +214,18 @@ def format_markdown(diff: PathwayDiff, old: Pathway, new: Pathway, *, mermaid: b
         else:
             text += "\n_The diagram of the changes is too large for a comment; see the visual diff (SVG)._\n"
     return text.rstrip("\n") + "\n"
+
+
+def change_sections(diff: PathwayDiff, section_rows: int = SECTION_ROWS, heading: str = "###") -> list[str]:
+    """The body ``format_markdown`` shows after its verdict and warnings, with headings at ``heading``.
+
+    The library report gives each changed pathway these sections, one heading level down.
+    """
+    out = _rerouted(diff, section_rows, heading)
+    out += _consequences(diff, section_rows, heading)
+    for imp in (Impact.SUBSTANTIVE, Impact.EDITORIAL, Impact.METADATA):
+        out += _section(SECTION_TITLES[imp], SECTION_INTROS[imp], diff.by_impact(imp), section_rows, heading)
+    return out
 
 
 def _mermaid_block(chart: str, many: bool) -> str:
@@ -274,12 +280,7 @@ def change_dict(c: Change) -> dict:
 
 def format_json(diff: PathwayDiff) -> str:
     """Machine-readable report with a stable key order."""
-    return json.dumps(diff_dict(diff), indent=2, ensure_ascii=False) + "\n"
-
-
-def diff_dict(diff: PathwayDiff) -> dict:
-    """The JSON report of one pathway's diff as a dict (the library report nests one per pathway)."""
-    return {
+    doc = {
         "impact": diff.impact,
         "verdict": diff.verdict,
         "old_version": diff.old_version,
@@ -291,6 +292,7 @@ def diff_dict(diff: PathwayDiff) -> dict:
         "counts": {imp.value: len(diff.by_impact(imp)) for imp in Impact} | {"consequences": len(diff.consequences)},
         "changes": [change_dict(c) for c in diff.changes],
     }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 # --------------------------------------------------------------------------
@@ -305,16 +307,7 @@ def format_text(diff: PathwayDiff, *, colour: bool = False) -> str:
     def paint(text: str, key: str) -> str:
         return f"\033[{COLOURS[key]}m{text}\033[0m" if colour else text
 
-    return "\n".join([paint(diff.verdict, "verdict"), *text_lines(diff, colour=colour)]) + "\n"
-
-
-def text_lines(diff: PathwayDiff, *, colour: bool = False) -> list[str]:
-    """The terminal report after its verdict line: version, warnings, one line per change."""
-
-    def paint(text: str, key: str) -> str:
-        return f"\033[{COLOURS[key]}m{text}\033[0m" if colour else text
-
-    out: list[str] = []
+    out = [paint(diff.verdict, "verdict")]
     if diff.old_version == diff.new_version:
         out.append(f"version {diff.new_version} (not changed)")
     else:
@@ -339,7 +332,7 @@ def text_lines(diff: PathwayDiff, *, colour: bool = False) -> list[str]:
             elif c.old is not None and c.new is not None and not c.values_inline:
                 out.append(paint(f"      before: {c.old}", "-"))
                 out.append(paint(f"      after:  {c.new}", "+"))
-    return out
+    return "\n".join(out) + "\n"
 
 
 def _text_word_diff(old: str | None, new: str | None, paint) -> str:
@@ -354,3 +347,13 @@ def _text_word_diff(old: str | None, new: str | None, paint) -> str:
         else:
             parts.append(paint(f"{{+{words}+}}", "+"))
     return " ".join(parts)
+
+
+def diff_dict(diff: PathwayDiff) -> dict:
+    """The JSON report of one pathway's diff as a dict (the library report nests one per pathway)."""
+    return json.loads(format_json(diff))
+
+
+def text_lines(diff: PathwayDiff, *, colour: bool = False) -> list[str]:
+    """The terminal report without its verdict line (the library report gives each pathway its own heading)."""
+    return format_text(diff, colour=colour).splitlines()[1:]
