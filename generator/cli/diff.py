@@ -249,14 +249,14 @@ def _scenarios(old_side: _Side, old, new_side: _Side, new):
     return (a, b) if a is not None and b is not None else None
 
 
-def _failure_markdown(failed) -> str:
+def _failure_markdown(failed, what: str = "a pathway") -> str:
     """A short Markdown report when a side cannot be read, so the PR comment says why."""
     from generator.core import reporters
     from generator.review.reports import MARKER, md_inline
 
     out = [MARKER, "**Could not compare:** "
            + " and ".join(f"{md_inline(s.name)}" for s, _ in failed)
-           + " cannot be read as a pathway. Fix these problems first:", "", "```text"]
+           + f" cannot be read as {what}. Fix these problems first:", "", "```text"]
     for _, result in failed:
         out.append(reporters.format_text(result.errors or result.problems).rstrip("\n").replace("```", "'''"))
     out += ["```", ""]

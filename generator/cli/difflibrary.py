@@ -7,7 +7,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from generator.cli import UsageError, error, use_colour
+
+if TYPE_CHECKING:
+    from generator.core.library import LibraryResult
+    from generator.core.scenarios import ScenarioFile
 
 
 @dataclass(frozen=True)
@@ -59,8 +65,8 @@ def read_side(spec: str, label: str) -> LibrarySide:
     return LibrarySide(label, found.name, files.pop(LIBRARY_FILE), files)
 
 
-def _check(side: LibrarySide):
-    """The side checked as a library, or None after printing why it cannot be compared."""
+def _check(side: LibrarySide) -> tuple[bool, LibraryResult]:
+    """The side checked as a library, and whether it can be compared (if not, why is printed)."""
     from generator.core import reporters
     from generator.core.library import check_library_data, is_pathway_name
 
@@ -72,20 +78,20 @@ def _check(side: LibrarySide):
         # A pathway that cannot be read would look removed: refuse rather than say so.
         sys.stderr.write(reporters.format_text(result.errors or result.problems, colour=colour))
         error(f"{side.label} ({side.name}) cannot be read as a library, so there is nothing to compare")
-        return None, result
+        return False, result
     if result.has_errors():
         sys.stderr.write(reporters.format_text(result.errors, colour=colour))
         print(f"pathway: note: {side.label} ({side.name}) has {reporters.summary_line(result.errors)}; "
               "run 'pathway validate' on it. Compared what could be read.", file=sys.stderr)
-    return result, result
+    return True, result
 
 
-def _scenarios(side: LibrarySide, result) -> dict:
+def _scenarios(side: LibrarySide, result: LibraryResult) -> dict[str, ScenarioFile]:
     """Pathway id → its scenario file (``NAME.scenarios.yaml`` beside ``NAME.yaml``), where it has one that loads."""
     from generator.core.library import scenario_name
     from generator.core.scenarios import load_scenarios
 
-    out = {}
+    out: dict[str, ScenarioFile] = {}
     for r in result.results:
         p = r.pathway
         if p is None or not p.id or p.id in out:
@@ -115,14 +121,13 @@ def run_library(args: argparse.Namespace, old_spec: str, new_spec: str) -> int:
         raise UsageError("--svg draws one pathway: for a library, run 'pathway diff' on the pathway's file "
                          "(REF:folder/NAME.yaml folder/NAME.yaml --svg FILE)")
     old_side, new_side = read_side(old_spec, "OLD"), read_side(new_spec, "NEW")
-    (old, old_res), (new, new_res) = _check(old_side), _check(new_side)
-    if old is None or new is None:
-        if args.format == "markdown":
+    (old_ok, old), (new_ok, new) = _check(old_side), _check(new_side)
+    if not (old_ok and new_ok):
+        if args.format == "markdown":  # so the pull-request comment says why
             from generator.cli.diff import _failure_markdown
 
-            failed = [(s, r) for s, r, ok in ((old_side, old_res, old), (new_side, new_res, new))
-                      if ok is None]
-            sys.stdout.write(_failure_markdown(failed).replace("as a pathway", "as a library"))
+            failed = [(s, r) for s, r, ok in ((old_side, old, old_ok), (new_side, new, new_ok)) if not ok]
+            sys.stdout.write(_failure_markdown(failed, what="a library"))
         return 1
     diff = diff_libraries(old, new, old_scenarios=_scenarios(old_side, old), new_scenarios=_scenarios(new_side, new))
     if args.format == "json":

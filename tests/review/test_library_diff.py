@@ -259,7 +259,7 @@ def test_a_side_that_cannot_be_read_is_not_reported_as_removed(repo: Path, capsy
     rc, out, err = _run(capsys, "v1:pathways", "pathways")
     assert rc == 1
     assert "pathways/advice.yaml:2:1: error:" in err and "cannot be read as a library" in err
-    assert "Could not compare" in out and "removed" not in out
+    assert "**Could not compare:** pathways cannot be read as a library" in out and "removed" not in out
 
 
 def test_usage_errors(repo: Path, capsys) -> None:
