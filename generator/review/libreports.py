@@ -14,7 +14,7 @@ import json
 import re
 from typing import Mapping
 
-from generator.review.changes import Impact
+from generator.review.changes import Impact, sign
 from generator.review.library import LibraryDiff, PathwayChange, SharedChange, Status
 from generator.review.reports import (
     MARKDOWN_BUDGET,
@@ -28,14 +28,14 @@ from generator.review.reports import (
     md_inline,
     text_lines,
 )
-from generator.review.changes import sign
 
 #: Rows per section inside one pathway's part of the library report (the single-file report shows 25).
 PATHWAY_ROWS = 10
 #: The summary table may use this share of the budget; the sections get the rest.
 TABLE_SHARE = 0.4
 #: Where the full report is, for a comment that could not hold everything.
-FULL_REPORT = "the full report is in the run's `diff-report` artifact (`diff.txt`, `diff.json`)"
+FULL_REPORT = ("the full report is in the run's `diff-report` artifact (`diff.txt`, `diff.json`), "
+               "or run `pathway diff --format text`")
 
 IMPACT_ICONS = {"substantive": "🔴", "editorial": "🟡", "metadata": "⚪", "none": ""}
 STATUS_WORDS = {Status.ADDED: "new pathway", Status.REMOVED: "pathway removed", Status.CHANGED: "changed"}
