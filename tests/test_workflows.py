@@ -249,8 +249,8 @@ def test_pr_workflow_runs_the_clinician_checks() -> None:
         assert set(job["permissions"].values()) <= {"read"}
     text = run_text(w)
     assert "make test" in text
-    assert re.search(r"pathway validate --format github --strict", text)
-    assert re.search(r"pathway build -d site --strict", text)
+    assert re.search(r'pathway validate "\$TARGET" --format github --strict', text)
+    assert re.search(r'pathway build "\$TARGET" -d site --strict', text)
     assert re.search(r"pathway pdf -o site/pathway\.pdf", text)
     assert re.search(r"pathway diff .*--format markdown --svg", text, re.S)
     assert "--require-version-bump" in text
@@ -388,11 +388,12 @@ def test_review_reminder_opens_one_issue() -> None:
     w = wf("review-reminder.yml")
     assert "schedule" in w["on"] and "workflow_dispatch" in w["on"]
     # Not only the schedule, which GitHub switches off after 60 quiet days.
-    assert w["on"]["push"] == {"branches": ["main"], "paths": ["pathway.yaml"]}
+    assert w["on"]["push"] == {"branches": ["main"], "paths": ["pathway.yaml", "pathways/*.yaml"]}
     assert "60 days" in (REPO / "README.md").read_text(encoding="utf-8")
     job = w["jobs"]["remind"]
     assert job["permissions"] == {"contents": "read", "issues": "write"}
     assert "pathway review pathway.yaml --within 90 --format json" in run_text(w)
+    assert "pathway review pathways --within 90 --format json" in run_text(w)  # a library: every pathway
     script = next(s for _, s in steps(w) if s.get("uses", "").startswith("actions/github-script@"))["with"]["script"]
     # Looks for an open reminder before creating one.
     assert script.index("listForRepo") < script.index("issues.create(")
@@ -428,7 +429,7 @@ def _run_script(workflow: str, workdir: Path, scenario: dict[str, Any]) -> dict[
 
 
 CHECK_JOB = "Validate, build, diff and test"
-COMPARE_STEP = "Compare pathway.yaml with the base branch"
+COMPARE_STEP = "Compare with the base branch"
 BUMP_STEP = "Require a version bump for substantive changes"
 
 

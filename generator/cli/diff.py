@@ -26,6 +26,14 @@ revision.
 Every change is classed as substantive (can change what happens to a patient),
 editorial (wording) or metadata (governance, history, version, status); the
 report opens with the overall class.
+
+A library (a folder with library.yaml) is compared with a library: each side a
+folder or REF:folder (a bare REF means the same folder in that revision).
+Pathways are matched by id; the report lists each added, removed and changed
+pathway with its class and the patients its scenario file (NAME.scenarios.yaml)
+re-routes, most important first, and the changes to library.yaml with the
+pathways that use each changed entry. --require-version-bump applies to each
+pathway on its own; --svg draws one pathway, so it takes the pathway's file.
 """
 
 EPILOG = """\
@@ -38,6 +46,8 @@ examples:
   pathway diff origin/main --require-version-bump
                                                   fail if care changed but the
                                                   version and history did not
+  pathway diff origin/main pathways               a library: every pathway of
+                                                  pathways/ against the base
 
 exit status:
   0  compared (whether or not anything changed)
@@ -58,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("old", metavar="OLD", help="the earlier version: a file, REF:PATH or REF")
+    p.add_argument("old", metavar="OLD", help="the earlier version: a file, REF:PATH or REF (or a library folder)")
     p.add_argument("new", metavar="NEW", nargs="?", default="pathway.yaml",
                    help="the proposed version (default: pathway.yaml)")
     p.add_argument("--format", choices=("markdown", "json", "text"), default="markdown",
@@ -130,6 +140,11 @@ def run(args: argparse.Namespace) -> int:
     from generator.review import reports as diffreport
     from generator.review.compare import diff_pathways
 
+    library = _library_specs(args.old, args.new)
+    if library is not None:
+        from generator.cli.difflibrary import run_library
+
+        return run_library(args, *library)
     if args.svg:
         from generator.core.files import check_not_input
 
@@ -174,6 +189,41 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
+def _names_library(arg: str) -> bool | None:
+    """True for a library folder (on disk, or REF:folder in git), False for a file, None for a bare REF."""
+    from generator.review.gitsource import is_git_folder
+
+    from generator.core.library import is_library
+
+    path = Path(arg)
+    if path.exists():
+        return is_library(path)  # another folder is refused as it always was ("is a folder")
+    if ":" not in arg:
+        return False if path.suffix.lower() in (".yaml", ".yml") else None
+    return is_git_folder(arg)
+
+
+def _library_specs(old: str, new: str) -> tuple[str, str] | None:
+    """Both sides as library specs when either names a library, else None (the single-file diff).
+
+    A bare REF beside a library means the same folder in that revision.
+    """
+    a, b = _names_library(old), _names_library(new)
+    if not (a or b):
+        return None
+    if a is False or b is False:
+        folder, single = (old, new) if a else (new, old)
+        raise UsageError(f"{folder} is a library (a folder with library.yaml) but {single} is not: compare a "
+                         "library with a library (a folder, REF:folder, or a bare REF for the same folder)")
+    if a is None:  # bare OLD ref, NEW is a library
+        ref, sep, path = new.partition(":") if not Path(new).exists() else ("", "", new)
+        old = f"{old}:{path}" if sep else f"{old}:./{Path(path).as_posix()}"
+    elif b is None:
+        ref, sep, path = old.partition(":") if not Path(old).exists() else ("", "", old)
+        new = f"{new}:{path}" if sep else f"{new}:./{Path(path).as_posix()}"
+    return old, new
+
+
 def _scenario_side(side: _Side, pathway):
     """The scenario file beside a side (NAME.scenarios.yaml, in the same git revision), or None."""
     from generator.core.scenarios import load_scenarios
@@ -208,14 +258,14 @@ def _scenarios(old_side: _Side, old, new_side: _Side, new):
     return (a, b) if a is not None and b is not None else None
 
 
-def _failure_markdown(failed) -> str:
+def _failure_markdown(failed, what: str = "a pathway") -> str:
     """A short Markdown report when a side cannot be read, so the PR comment says why."""
     from generator.core import reporters
     from generator.review.reports import MARKER, md_inline
 
     out = [MARKER, "**Could not compare:** "
            + " and ".join(f"{md_inline(s.name)}" for s, _ in failed)
-           + " cannot be read as a pathway. Fix these problems first:", "", "```text"]
+           + f" cannot be read as {what}. Fix these problems first:", "", "```text"]
     for _, result in failed:
         out.append(reporters.format_text(result.errors or result.problems).rstrip("\n").replace("```", "'''"))
     out += ["```", ""]

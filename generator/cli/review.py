@@ -29,6 +29,8 @@ examples:
   pathway review --within 30             warn only 30 days ahead
   pathway review --format json           machine-readable, for the reminder workflow
   SOURCE_DATE_EPOCH=1767225600 pathway review   as if today were 2026-01-01
+  pathway review pathways --within 60    every pathway of a library: one line
+                                         for each one due or overdue
 """
 
 
@@ -41,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("file", nargs="?", default="pathway.yaml", metavar="FILE",
-                   help="the pathway file (default: pathway.yaml)")
+                   help="the pathway file (default: pathway.yaml), or a library folder: every pathway in it")
     p.add_argument("--within", type=int, default=90, metavar="DAYS",
                    help="count a date as due when it is this many days away or fewer (default: 90)")
     p.add_argument("--format", choices=("text", "json"), default="text",
@@ -58,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
     if args.within < 0:
         raise UsageError(f"--within must be 0 or more days, not {args.within}")
     today = pipeline.today()
+    from generator.core.library import is_library
+
+    if is_library(args.file):
+        return _run_library(args, today)
     result = check_pathway_file(args.file, today=today)
     if result.pathway is None:
         # The file is too broken to read any dates from: show why, as validate would.
@@ -80,3 +86,66 @@ def run(args: argparse.Namespace) -> int:
             who = status.owner or "the pathway owner"
             print(safe(f"Action: {who} should arrange a review; see docs/contributing.md ('Review dates')."))
     return 1 if status.needs_attention else 0
+
+
+def _run_library(args: argparse.Namespace, today) -> int:
+    """Every pathway of a library: one line for each one due or overdue, most urgent first."""
+    from generator.core import reporters
+    from generator.core.governance import attention_key, review_status
+    from generator.core.library import check_library
+
+    try:
+        result = check_library(args.file, today=today)
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    unreadable = [r for r in result.results if r.pathway is None]
+    if result.library is None or unreadable:
+        sys.stderr.write(reporters.format_text(result.errors or result.problems, colour=use_colour(sys.stderr)))
+        error(f"cannot read the review dates of every pathway in {args.file}; "
+              f"run 'pathway validate {args.file}' for details")
+        return 1
+    rows = []
+    for r in result.results:
+        assert r.pathway is not None
+        rows.append((r.pathway.source, review_status(r.pathway, today, args.within)))
+    due = sorted((row for row in rows if row[1].needs_attention), key=lambda row: (attention_key(row[1]), row[0]))
+    undated = [f for f, st in rows if st.review.date is None]
+    lines = [(f, st, _due_line(st)) for f, st in due]
+    if args.format == "json":
+        doc = {
+            "library": result.title,
+            "today": today.isoformat(),
+            "within_days": args.within,
+            "needs_attention": bool(due),
+            "pathways": len(rows),
+            "due": [{"file": f, **st.to_dict(), "line": line} for f, st, line in lines],
+            "no_review_date": undated,
+        }
+        json.dump(doc, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 1 if due else 0
+    safe = reporters.safe
+    for f, st, line in lines:
+        print(safe(f"{f}: {st.title}: {line}"))
+    summary = (f"{len(due)} of {len(rows)} pathway{'s' if len(rows) != 1 else ''} due or overdue for review "
+               f"within {args.within} days, as of {today.isoformat()}")
+    print(summary if due else f"No pathway of {len(rows)} is due for review within {args.within} days "
+          f"(as of {today.isoformat()}).")
+    if undated:
+        print(safe(f"No next review date: {', '.join(undated)} ('pathway validate' says more)."))
+    return 1 if due else 0
+
+
+def _due_line(st) -> str:
+    """'next review 2026-01-10, overdue by 142 days' (and the expiry, when it is due too)."""
+    from generator.core.governance import State, due_phrase
+
+    parts = []
+    if st.review.state in (State.DUE, State.OVERDUE) and st.review.date:
+        parts.append(f"next review {st.review.date.isoformat()}, {due_phrase(st.review)}")
+    if st.expires.state in (State.DUE, State.OVERDUE) and st.expires.date:
+        left = st.expires.days_left or 0
+        when = f"{-left} day{'s' if left != -1 else ''} ago" if left < 0 else (
+            "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}")
+        parts.append(f"{'expired' if left < 0 else 'expires'} {st.expires.date.isoformat()}, {when}")
+    return "; ".join(parts)

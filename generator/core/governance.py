@@ -160,3 +160,21 @@ def review_status(pathway: Pathway, today: _dt.date, within_days: int = 90) -> R
         owner=gov.owner,
         contact=gov.contact,
     )
+
+
+def due_phrase(status: DateStatus) -> str:
+    """A few words for a list of pathways: 'overdue by 3 days', 'due today', 'due in 12 days' or 'not due'."""
+    if status.days_left is None:
+        return "no date"
+    if status.days_left < 0:
+        return f"overdue by {_days(-status.days_left)}"
+    if status.days_left == 0:
+        return "due today"
+    return f"due in {_days(status.days_left)}" if status.state is State.DUE else f"not due ({_days(status.days_left)})"
+
+
+def attention_key(status: ReviewStatus) -> tuple:
+    """Most urgent first: the nearest (or longest-passed) of the review and expiry dates that need attention."""
+    days = [d.days_left for d in (status.review, status.expires)
+            if d.days_left is not None and d.state in (State.DUE, State.OVERDUE)]
+    return (min(days) if days else 10**9, status.title.casefold(), status.pathway_id)

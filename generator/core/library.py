@@ -24,7 +24,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from generator.core import checks, limits, urls
 from generator.core.loader import load_library
@@ -55,16 +55,21 @@ def is_library(path: str | os.PathLike[str]) -> bool:
     return os.path.isdir(path) and os.path.isfile(os.path.join(path, LIBRARY_FILE))
 
 
+def is_pathway_name(name: str) -> bool:
+    """Whether a file name in a library folder is a pathway (``*.yaml``, not library.yaml, not a scenario file)."""
+    if not name.endswith((".yaml", ".yml")) or name in (LIBRARY_FILE, "library.yml"):
+        return False
+    return not name.endswith((".scenarios.yaml", ".scenarios.yml"))
+
+
+def scenario_name(pathway_name: str) -> str:
+    """The scenario file beside a pathway file: ``injections.yaml`` → ``injections.scenarios.yaml``."""
+    return f"{Path(pathway_name).stem}.scenarios.yaml"
+
+
 def pathway_files(folder: str | os.PathLike[str]) -> list[Path]:
     """The pathway files of a library folder, by name (not its library.yaml, not scenario files)."""
-    out = []
-    for p in sorted(Path(folder).iterdir()):
-        if p.suffix not in (".yaml", ".yml") or not p.is_file() or p.name in (LIBRARY_FILE, "library.yml"):
-            continue
-        if p.name.endswith((".scenarios.yaml", ".scenarios.yml")):
-            continue
-        out.append(p)
-    return out
+    return [p for p in sorted(Path(folder).iterdir()) if is_pathway_name(p.name) and p.is_file()]
 
 
 @dataclass(frozen=True)
@@ -153,24 +158,43 @@ def check_library(
     read, so links into the others are checked.  Raises ``OSError`` if the folder or a
     file cannot be read.
     """
+    folder = Path(folder)
+    files = [(str(p), _read(p)) for p in pathway_files(folder)]
+    return check_library_data(str(folder), _read(folder / LIBRARY_FILE), files, for_build=for_build, today=today,
+                              only=only)
+
+
+def check_library_data(
+    folder: str,
+    library_data: bytes,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    for_build: bool = False,
+    today: _dt.date | None = None,
+    only: Iterable[str | os.PathLike[str]] | None = None,
+) -> LibraryResult:
+    """``check_library`` over bytes already read: ``files`` are (name, bytes) of the pathway files.
+
+    For a library that is not on disk, e.g. one read from git objects by ``pathway diff``;
+    ``folder`` names it (``origin/main:pathways``) and the names are used in every location.
+    """
     was_enabled = gc.isenabled()
     gc.disable()  # as pipeline.check_text: the trees are acyclic, and the collector's passes cost a third
     try:
-        return _check_library(Path(folder), for_build=for_build, today=today, only=only)
+        return _check_library(Path(folder), library_data, files, for_build=for_build, today=today, only=only)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _check_library(folder: Path, *, for_build: bool, today: _dt.date | None, only) -> LibraryResult:
+def _check_library(folder: Path, lib_data: bytes, files: Sequence[tuple[str, bytes]], *, for_build: bool,
+                   today: _dt.date | None, only) -> LibraryResult:
     from generator.core.pipeline import today as _today
 
     today = today or _today()
     lib_path = folder / LIBRARY_FILE
-    lib_data = _read(lib_path)
     library, lib_text, problems = _load_library(lib_data, str(lib_path))
-    files = pathway_files(folder)
-    loaded = [load_text(_read(p), str(p), for_build=for_build, today=today) for p in files]
+    loaded = [load_text(data, name, for_build=for_build, today=today) for name, data in files]
     if not files:
         problems.append(Problem(Severity.ERROR, Rule.MISSING_FIELD,
                                 f"the library folder {folder} holds no pathway file (*.yaml beside library.yaml)",

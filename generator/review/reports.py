@@ -124,10 +124,10 @@ def _table(changes: Iterable[Change]) -> list[str]:
     return ["| Step | What changed | Before | After |", "| --- | --- | --- | --- |", *rows] if rows else []
 
 
-def _section(title: str, intro: str, changes: tuple[Change, ...], limit: int) -> list[str]:
+def _section(title: str, intro: str, changes: tuple[Change, ...], limit: int, heading: str = "###") -> list[str]:
     if not changes:
         return []
-    out = [f"### {title} ({len(changes)})", "", intro, ""]
+    out = [f"{heading} {title} ({len(changes)})", "", intro, ""]
     out += _table(changes[:limit])
     rest = changes[limit:]
     if rest:
@@ -140,11 +140,11 @@ def _consequence_rows(changes: Iterable[Change]) -> list[str]:
     return ["| Step | Consequence |", "| --- | --- |", *rows] if rows else []
 
 
-def _consequences(diff: PathwayDiff, limit: int) -> list[str]:
+def _consequences(diff: PathwayDiff, limit: int, heading: str = "###") -> list[str]:
     cons = diff.consequences
     if not cons:
         return []
-    out = [f"### What this does to the routes through the pathway ({len(cons)})", ""]
+    out = [f"{heading} What this does to the routes through the pathway ({len(cons)})", ""]
     out += _consequence_rows(cons[:limit])
     rest = cons[limit:]
     if rest:
@@ -152,7 +152,7 @@ def _consequences(diff: PathwayDiff, limit: int) -> list[str]:
     return out + [""]
 
 
-def _rerouted(diff: PathwayDiff, limit: int) -> list[str]:
+def _rerouted(diff: PathwayDiff, limit: int, heading: str = "###") -> list[str]:
     """The patients a change sends elsewhere, from the scenario files: first, as they matter most."""
     moved = diff.rerouted
     if not moved:
@@ -160,7 +160,7 @@ def _rerouted(diff: PathwayDiff, limit: int) -> list[str]:
     rows = [f"| ⚠️ {md_inline(c.summary)} | {md_inline(_cut(c.old or ''))} | {md_inline(_cut(c.new or ''))} |"
             for c in moved]
     head = ["| Patient | Route before | Route after |", "| --- | --- | --- |"]
-    out = [f"### Patients this change re-routes ({len(moved)})", "",
+    out = [f"{heading} Patients this change re-routes ({len(moved)})", "",
            "Example patients from the scenario files whose way through the pathway changes.", "", *head, *rows[:limit]]
     if rows[limit:]:
         out += ["", f"<details><summary>{len(rows) - limit} more</summary>", "", *head, *rows[limit:], "", "</details>"]
@@ -260,6 +260,18 @@ def format_markdown(diff: PathwayDiff, old: Pathway, new: Pathway, *, mermaid: b
         else:
             text += "\n_The diagram of the changes is too large for a comment; see the visual diff (SVG)._\n"
     return text.rstrip("\n") + "\n"
+
+
+def change_sections(diff: PathwayDiff, section_rows: int = SECTION_ROWS, heading: str = "###") -> list[str]:
+    """The body ``format_markdown`` shows after its verdict and warnings, with headings at ``heading``.
+
+    The library report gives each changed pathway these sections, one heading level down.
+    """
+    out = _rerouted(diff, section_rows, heading)
+    out += _consequences(diff, section_rows, heading)
+    for imp in (Impact.SUBSTANTIVE, Impact.EDITORIAL, Impact.METADATA):
+        out += _section(SECTION_TITLES[imp], SECTION_INTROS[imp], diff.by_impact(imp), section_rows, heading)
+    return out
 
 
 def _mermaid_block(chart: str, many: bool) -> str:
@@ -399,3 +411,13 @@ def _text_word_diff(old: str | None, new: str | None, paint) -> str:
         else:
             parts.append(paint(f"{{+{words}+}}", "+"))
     return " ".join(parts)
+
+
+def diff_dict(diff: PathwayDiff) -> dict:
+    """The JSON report of one pathway's diff as a dict (the library report nests one per pathway)."""
+    return json.loads(format_json(diff))
+
+
+def text_lines(diff: PathwayDiff, *, colour: bool = False) -> list[str]:
+    """The terminal report without its verdict line (the library report gives each pathway its own heading)."""
+    return format_text(diff, colour=colour).splitlines()[1:]
