@@ -12,6 +12,7 @@ is pure Python and holds the GIL, so threads would not help.  With one pathway o
 from __future__ import annotations
 
 import datetime as _dt
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -56,7 +57,8 @@ def build_handbooks(jobs: Sequence[tuple[Pathway, str]], *, source_date_epoch: s
     n = min(len(work), workers or os.cpu_count() or 1)
     if n <= 1:
         return [_one(w) for w in work]
-    with ProcessPoolExecutor(max_workers=n) as pool:
+    # spawn, not fork: MkDocs (and `pathway serve`) run threads, and a forked child may inherit a held lock.
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(_one, work))
 
 

@@ -265,7 +265,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         for p in result.pathways:
             try:
                 site = render_site(p, layout=layout, today=today, use_directory_urls=config.use_directory_urls,
-                                   pdf=self.config.pdf, feedback=feedback, site_url=_sub_url(config.site_url, p.id),
+                                   pdf=self.config.pdf, feedback=feedback, site_url=_sub_url(config.site_url, _join(self.prefix, p.id)),
                                    **extra)
             except SiteError as exc:
                 if live is not None:
@@ -508,7 +508,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             library_index.build_handbooks(jobs, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
                                           cache_dir=self._resolve(config, self.config.cache_dir))
             library_index.build_index(self.library, os.path.join(root, LIBRARY_PDF), today=pipeline.today(),
-                                      handbook=lambda pid: f"{pid}/{PDF_NAME}", site_url=_sub_url(config.site_url, ""),
+                                      handbook=lambda pid: f"{pid}/{PDF_NAME}", site_url=_sub_url(config.site_url, self.prefix),
                                       source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
         except (handbook.PdfError, LayoutError) as exc:
             raise PluginError(f"the PDF handbooks were not built: {exc}") from exc

@@ -198,3 +198,20 @@ def test_the_linked_library_builds_strict_and_every_cross_link_resolves(tmp_path
     assert broken == [], broken[:10]
     choose = (site / "triage" / "stages" / "choose" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../../injections/stages/assess/"' in choose
+
+
+def test_an_offline_library_opens_from_disk_with_labelled_search(tmp_path, monkeypatch):
+    from generator.cli import main
+    from test_offline import broken_links_from_disk
+
+    shutil.copytree(PLAIN, tmp_path / "pathways")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", DEC_1_2025)
+    assert main(["build", "pathways", "-d", "off", "--offline", "--no-pdf", "-f", str(REPO / "mkdocs.yml")]) == 0
+    site = tmp_path / "off"
+    assert broken_links_from_disk(site) == []
+    assert 'href="triage/index.html"' in (site / "index.html").read_text(encoding="utf-8")
+    page = (site / "triage" / "what-next.html").read_text(encoding="utf-8")
+    assert '<script src="assets/walkthrough-data.js"></script>' in page
+    index = (site / "search" / "search_index.js").read_text(encoding="utf-8")
+    assert '"location":"triage/stages/imaging.html","title":"Imaging — Back pain triage"' in index
