@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Sequence
@@ -57,8 +58,10 @@ def build_handbooks(jobs: Sequence[tuple[Pathway, str]], *, source_date_epoch: s
     n = min(len(work), workers or os.cpu_count() or 1)
     if n <= 1:
         return [_one(w) for w in work]
-    # spawn, not fork: MkDocs (and `pathway serve`) run threads, and a forked child may inherit a held lock.
-    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # fork when this process runs no other thread (a `mkdocs build`): the workers start at once and need no
+    # re-import.  With threads (`mkdocs serve`), spawn: a forked child could inherit a lock another thread held.
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(method)) as pool:
         return list(pool.map(_one, work))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import hashlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -42,9 +43,16 @@ def test_the_index_escapes_pathway_text():
 def test_handbooks_built_in_parallel_are_the_serial_ones_byte_for_byte(tmp_path):
     pathways = check_library(PLAIN, today=TODAY).pathways
     digests = {}
-    for workers in (1, 2):
-        jobs = [(p, str(tmp_path / str(workers) / p.id / "pathway.pdf")) for p in pathways]
-        counts = build_handbooks(jobs, source_date_epoch="1796169600", cache_dir=tmp_path / "cache", workers=workers)
+    for run, workers in (("serial", 1), ("fork", 2), ("spawn", 2)):
+        jobs = [(p, str(tmp_path / run / p.id / "pathway.pdf")) for p in pathways]
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)  # a second thread alive: the pool spawns (as under `serve`)
+        if run == "spawn":
+            other.start()
+        try:
+            counts = build_handbooks(jobs, source_date_epoch="1796169600", cache_dir=tmp_path / "cache", workers=workers)
+        finally:
+            stop.set()
         assert len(counts) == 3 and all(n >= 1 for n in counts)
-        digests[workers] = [hashlib.sha256(Path(out).read_bytes()).hexdigest() for _, out in jobs]
-    assert digests[1] == digests[2]
+        digests[run] = [hashlib.sha256(Path(out).read_bytes()).hexdigest() for _, out in jobs]
+    assert digests["serial"] == digests["fork"] == digests["spawn"]
