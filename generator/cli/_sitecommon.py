@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterator
 from generator.cli import UsageError, error, use_colour
 
 if TYPE_CHECKING:  # the core is imported lazily: keeps --help fast
+    from generator.core.library import LibraryResult
     from generator.core.pipeline import CheckResult
 
 DEFAULT_FILE = "pathway.yaml"
@@ -54,6 +55,35 @@ def check_for_build(path: str, *, strict: bool = False) -> CheckResult | None:
     return result
 
 
+def is_library(path: str) -> bool:
+    """True for a library folder (a folder holding library.yaml): the commands then publish the whole library."""
+    from generator.core.library import is_library as _is_library
+
+    return _is_library(path)
+
+
+def check_library_for_build(folder: str, *, strict: bool = False) -> LibraryResult | None:
+    """``check_for_build`` for a library folder: every problem of every file, each at its own FILE:LINE:COL."""
+    from generator.core import pipeline, reporters
+    from generator.core.library import check_library
+
+    try:
+        result = check_library(folder, for_build=True, today=pipeline.today())
+    except OSError as exc:
+        error(f"cannot read the library {folder}: {exc.strerror or exc}")
+        return None
+    if result.problems:
+        sys.stderr.write(reporters.format_text(result.problems, colour=use_colour(sys.stderr)))
+    if result.has_errors():
+        error(f"{folder}: {reporters.summary_line(result.problems)}; nothing was built")
+        return None
+    if strict and result.problems:
+        error(f"{folder}: {reporters.summary_line(result.problems)} (warnings count as errors: --strict); "
+              "nothing was built")
+        return None
+    return result
+
+
 def notice(message: str) -> None:
     """A one-line note for the user on stderr (e.g. waiting for another run to finish)."""
     print(f"pathway: {message}", file=sys.stderr, flush=True)
@@ -72,8 +102,12 @@ def find_config(given: str | None) -> Path:
     raise UsageError("no mkdocs.yml here; run from the repository folder or pass --config-file")
 
 
-def plugin_override(config_file: Path, pathway_file: str, checked: CheckResult | None = None) -> dict:
+def plugin_override(config_file: Path, pathway_file: str, checked: CheckResult | LibraryResult | None = None,
+                    *, library: bool = False) -> dict:
     """The config's ``plugins`` with the pathway plugin pointed at ``pathway_file`` (absolute).
+
+    ``library``: ``pathway_file`` is a library folder; the plugin gets it as its ``library`` option
+    (and no ``pathway_file``, which the config may name for its single-file site).
 
     ``checked`` is the result the CLI has printed: the plugin reuses it while
     the file is unchanged instead of checking (and reporting) again.
@@ -107,7 +141,11 @@ def plugin_override(config_file: Path, pathway_file: str, checked: CheckResult |
             if found:  # a dict holds one entry per name: a second pathway would be dropped silently
                 raise UsageError(f"{config_file} uses the '{PLUGIN}' plugin more than once (several pathways); "
                                  "build it with 'mkdocs build' instead")
-            opts = {**(opts or {}), "pathway_file": os.path.abspath(pathway_file), "checked": checked}
+            if library:
+                opts = {k: v for k, v in (opts or {}).items() if k not in ("pathway_file", "checked")}
+                opts.update(library=os.path.abspath(pathway_file), checked_library=checked)
+            else:
+                opts = {**(opts or {}), "pathway_file": os.path.abspath(pathway_file), "checked": checked}
             found = True
         out[name] = opts or {}
     if not found:

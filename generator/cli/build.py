@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 from generator.cli import PathwayError, UsageError
-from generator.cli._sitecommon import (DEFAULT_FILE, PLUGIN, check_for_build, find_config, notice, plugin_override,
-                                       quiet_mkdocs)
+from generator.cli._sitecommon import (DEFAULT_FILE, PLUGIN, check_for_build, check_library_for_build, find_config,
+                                       is_library, notice, plugin_override, quiet_mkdocs)
 
 TOOL = "pathway build"
 TAKE_OVER = "--take-over"
@@ -22,6 +22,8 @@ examples:
   pathway build --no-pdf               skip the PDF handbook (faster; no download button)
   pathway build --versions             also every release tagged v*, under SITE_DIR/versions/<version>/
   pathway build --offline -d offline   a site to open from disk (offline/index.html), no web server
+  pathway build pathways               a library (a folder with library.yaml): every pathway under
+                                       SITE_DIR/<pathway id>/, the catalogue at SITE_DIR/ (docs/library.md)
 
 Quiet on success.  The site is built into a temporary folder next to
 SITE_DIR and swapped in only when the build succeeds, so a failed build
@@ -38,7 +40,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("build", help="build the website", description=__doc__, epilog=EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", nargs="?", default=DEFAULT_FILE, metavar="FILE",
-                   help=f"the pathway file (default: {DEFAULT_FILE})")
+                   help=f"the pathway file, or a library folder holding library.yaml (default: {DEFAULT_FILE})")
     p.add_argument("-d", "--site-dir", default="site", metavar="SITE_DIR",
                    help="output folder, relative to the current folder (default: site)")
     p.add_argument(TAKE_OVER, action="store_true",
@@ -79,17 +81,22 @@ def run(args: argparse.Namespace) -> int:
     site = resolve_output(args.site_dir)  # against the current folder, not mkdocs.yml's
     check_not_input(site, args.file, config_file, option="--site-dir")
     _check_site_dir(site, config_file, args.take_over)
-    checked = check_for_build(args.file, strict=args.strict)
+    library = is_library(args.file)
+    if library and args.versions is not None:
+        raise UsageError("--versions is not available for a library yet; build the library without it")
+    checked = (check_library_for_build if library else check_for_build)(args.file, strict=args.strict)
     if checked is None:
         return 1
-    plugins = plugin_override(config_file, args.file, checked)
+    plugins = plugin_override(config_file, args.file, checked, library=library)
     plugins[PLUGIN]["pdf"] = not args.no_pdf  # the home page links the handbook only when it is built
     archive = None
     if args.versions is not None:
         from generator.core import pipeline
         from generator.review.archive import read_releases
 
-        assert checked.pathway is not None
+        from generator.core.pipeline import CheckResult
+
+        assert isinstance(checked, CheckResult) and checked.pathway is not None
         archive = read_releases(args.file, checked.pathway, pattern=args.versions, today=pipeline.today())
         plugins[PLUGIN]["releases"] = archive[0]
     if args.offline:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 
 from generator.cli import error
-from generator.cli._sitecommon import DEFAULT_FILE, PLUGIN, check_for_build, find_config, plugin_override, quiet_mkdocs
+from generator.cli._sitecommon import (DEFAULT_FILE, PLUGIN, check_for_build, check_library_for_build, find_config,
+                                       is_library, plugin_override, quiet_mkdocs)
 
 EPILOG = """\
 examples:
   pathway serve                      preview ./pathway.yaml at http://127.0.0.1:8000/
   pathway serve other.yaml -a 127.0.0.1:8001
+  pathway serve pathways             a library (a folder with library.yaml): the catalogue and every
+                                     pathway; saving any file of the folder rebuilds
 
 Saving the pathway file rebuilds the site and reloads the browser.  While the
 file has problems, they are listed here and on every page in the browser
@@ -24,7 +27,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("serve", help="preview the website with live reload", description=__doc__,
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", nargs="?", default=DEFAULT_FILE, metavar="FILE",
-                   help=f"the pathway file (default: {DEFAULT_FILE})")
+                   help=f"the pathway file, or a library folder holding library.yaml (default: {DEFAULT_FILE})")
     p.add_argument("-a", "--dev-addr", default=None, metavar="IP:PORT", help="address to serve on (default: 127.0.0.1:8000)")
     p.add_argument("-f", "--config-file", metavar="FILE", help="MkDocs config (default: the repository's mkdocs.yml)")
     p.set_defaults(func=run)
@@ -36,10 +39,11 @@ def run(args: argparse.Namespace) -> int:
 
     config_file = find_config(args.config_file)
     # Check once up front so a broken file is reported plainly, not as a server error.
-    checked = check_for_build(args.file)
+    library = is_library(args.file)
+    checked = (check_library_for_build if library else check_for_build)(args.file)
     if checked is None:
         return 1
-    plugins = plugin_override(config_file, args.file, checked)
+    plugins = plugin_override(config_file, args.file, checked, library=library)
     from generator.site.liveerrors import LiveState
 
     plugins[PLUGIN]["live"] = LiveState()  # one for all rebuilds: see generator/site/liveerrors.py

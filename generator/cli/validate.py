@@ -21,6 +21,10 @@ examples:
                                          every problem in $GITHUB_STEP_SUMMARY)
   pathway validate --format json - < pathway.yaml
                                          read stdin, print JSON
+  pathway validate pathways              a library (a folder with library.yaml): every file,
+                                         checked together (links between pathways resolve)
+  pathway validate pathways/triage.yaml  one file of a library: checked with its library,
+                                         only its own problems reported (as the pre-commit hook does)
 
 exit status: 0 no errors, 1 errors found (in any file), 2 usage error (e.g. no such file)
 """
@@ -36,7 +40,7 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="*", metavar="FILE",
-                   help="pathway files (default: pathway.yaml; '-' for stdin)")
+                   help="pathway files or library folders (default: pathway.yaml; '-' for stdin)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--format", choices=("text", "github", "json"), default="text", help="output format (default: text)")
     p.add_argument("--for-build", action="store_true", help="also apply build-time rules (an expired pathway is an error)")
@@ -53,21 +57,86 @@ def _check_one(name: str, for_build: bool):
     return check_pathway_file(name, for_build=for_build)
 
 
+class _LibraryCheck:
+    """A library's result as ``run`` reports a file's: its problems, and the stages checked for --verbose."""
+
+    def __init__(self, result, stages: int) -> None:
+        self.result = result
+        self.problems = result.problems
+        self.errors = result.errors
+        self.stages = stages
+
+    def has_errors(self, strict: bool = False) -> bool:
+        return self.result.has_errors(strict)
+
+
+def _library_of(name: str) -> str | None:
+    """The library folder a file belongs to (a library.yaml beside it), else None."""
+    from generator.core.library import LIBRARY_FILE, is_library, pathway_files
+
+    if name == "-" or os.path.isdir(name) or not os.path.isfile(name):
+        return None
+    folder = os.path.normpath(os.path.dirname(name) or ".")  # as given, so problems name the file as given
+    if not is_library(folder):
+        return None
+    here = os.path.abspath(name)
+    if os.path.basename(name) == LIBRARY_FILE or any(os.path.abspath(p) == here for p in pathway_files(folder)):
+        return folder
+    return None
+
+
+def _check_library(folder: str, for_build: bool, only: list[str] | None):
+    from generator.core.library import check_library
+
+    try:
+        result = check_library(folder, for_build=for_build, only=only)
+    except OSError as exc:
+        raise UsageError(f"cannot read the library {folder}: {exc.strerror or exc}") from None
+    if only is None:
+        stages = sum(len(p.stages) for p in result.pathways)
+    else:
+        wanted = {os.path.abspath(n) for n in only}
+        stages = sum(len(r.pathway.stages) for r in result.results
+                     if r.pathway is not None and os.path.abspath(r.pathway.source) in wanted)
+    return _LibraryCheck(result, stages)
+
+
+def _check_all(names: list[str], for_build: bool) -> tuple[list, int]:
+    """Each name checked: a library folder as a whole, the files of one library together (each reporting
+    only its own problems), any other file on its own.  Unreadable ones are said and counted."""
+    from generator.core.library import is_library
+
+    members: dict[str, list[str]] = {}
+    for name in names:
+        folder = _library_of(name)
+        if folder is not None:
+            members.setdefault(folder, []).append(name)
+    results, unreadable, done = [], 0, set()
+    for name in names:
+        try:
+            if name != "-" and is_library(name):
+                results.append((name, _check_library(name, for_build, None)))
+                continue
+            folder = _library_of(name)
+            if folder is None:
+                results.append((name, _check_one(name, for_build)))
+            elif folder not in done:  # one check for every file of this library that was named
+                done.add(folder)
+                label = ", ".join(members[folder])
+                results.append((label, _check_library(folder, for_build, members[folder])))
+        except UsageError as exc:
+            if len(names) == 1:
+                raise  # unreadable: a usage error, exit 2
+            error(str(exc))  # say so, and still check the others
+            unreadable += 1
+    return results, unreadable
+
+
 def run(args: argparse.Namespace) -> int:
     names = list(dict.fromkeys(args.files or ["pathway.yaml"]))  # a name given twice is checked once
     if len(names) > 1 and "-" in names:
         raise UsageError("'-' (standard input) cannot be combined with file names; check it on its own")
-    if len(names) == 1:
-        results = [(names[0], _check_one(names[0], args.for_build))]  # unreadable: a usage error, exit 2
-        unreadable = 0
-    else:
-        results, unreadable = [], 0
-        for name in names:
-            try:
-                results.append((name, _check_one(name, args.for_build)))
-            except UsageError as exc:  # say so, and still check the others
-                error(str(exc))
-                unreadable += 1
+    results, unreadable = _check_all(names, args.for_build)
 
     problems = [p for _, r in results for p in r.problems]
     failed = [name for name, r in results if r.has_errors(strict=args.strict)]
@@ -90,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         if args.verbose:
             for name, r in results:
                 if not r.problems:
-                    n = len(r.pathway.stages) if r.pathway else 0
+                    n = r.stages if isinstance(r, _LibraryCheck) else len(r.pathway.stages) if r.pathway else 0
                     print(reporters.safe(f"{name if name != '-' else '<stdin>'}: OK ({n} stages)"))
     if unreadable:
         return 2

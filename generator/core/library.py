@@ -315,3 +315,21 @@ def _check_shared(library: LibraryFile, text: str, index: LibraryIndex, pathways
     return found
 
 
+
+
+def fingerprint(folder: str | os.PathLike[str], *, for_build: bool, today: _dt.date) -> str:
+    """``check_library(folder, ...).fingerprint`` without checking: reads the files only.
+
+    The MkDocs plugin compares it with the result the CLI has just printed, so a build checks once.
+    Raises ``OSError`` as ``check_library`` does.
+    """
+    from generator.core.pipeline import fingerprint as file_fingerprint
+
+    folder = Path(folder)
+    parts = [hashlib.sha256(_read(folder / LIBRARY_FILE)).hexdigest()]
+    for p in pathway_files(folder):
+        data = _read(p)
+        parts.append("" if len(data) > limits.MAX_FILE_BYTES
+                     else file_fingerprint(data, for_build=for_build, today=today))
+    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return f"library:{key}:{'build' if for_build else 'check'}:{today.isoformat()}"

@@ -9,6 +9,10 @@
   that ``pathway generate`` may have left under ``docs/_generated/``, so the
   two never collide.  Nothing is written to ``docs/`` (no reload loops).
 * ``on_serve``: watch the pathway file, so ``mkdocs serve`` rebuilds on save.
+* ``library: FOLDER``: a library of pathways (``generator.core.library``) instead of one file: every
+  pathway under ``<prefix>/<pathway id>/``, a catalogue at ``<prefix>/`` (``generator.site.catalogue``),
+  search results labelled with their pathway (``on_post_build``), and with ``pdf`` one handbook per
+  pathway plus ``library.pdf``, the index (built in parallel, one process per CPU).
 * ``offline: true`` (``pathway build --offline``): a site that works opened from disk
   (``file://``), as Material's ``offline`` plugin does it, but with no request to the
   internet: page URLs end in ``.html`` (``use_directory_urls`` off, so the flowchart
@@ -29,9 +33,13 @@ from __future__ import annotations
 import difflib
 import functools
 import html
+import inspect
+import json
 import logging
 import os
+import posixpath
 from importlib import resources
+from typing import Any
 
 from markupsafe import Markup
 from mkdocs.config import base
@@ -42,6 +50,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from generator.core import limits, pipeline, reporters
+from generator.core.library import LibraryResult
 from generator.core.model import Pathway
 from generator.render.releases import Releases
 from generator.site import feedback as fb
@@ -59,13 +68,20 @@ PROBLEM_RECORD = "pathway_problem"
 THEME_DIR = os.path.join(os.path.dirname(__file__), "theme")  # Material template overrides
 GENERATED_DIR = "_generated"  # default output of `pathway generate`, relative to docs_dir
 WORKER_SHIM = "assets/iframe-worker.js"  # offline builds only; see the module docstring
+CATALOGUE_CSS = "assets/catalogue.css"  # library sites only
 
 
 class PathwayConfig(base.Config):
     """The plugin's options (docs/plugin.md lists each with an example)."""
 
     enabled = c.Type(bool, default=True)  # false: the plugin does nothing (e.g. a quick draft build)
-    pathway_file = c.File(exists=True, default="pathway.yaml")  # relative to mkdocs.yml
+    # Relative to mkdocs.yml; not given: pathway.yaml (and nothing when `library` is given).
+    pathway_file = c.Optional(c.File(exists=True))
+    # A library folder (library.yaml beside the pathway files), relative to mkdocs.yml: every pathway
+    # under <prefix>/<pathway id>/ and a catalogue at <prefix>/ (docs/library.md).
+    library = c.Optional(c.Type(str))
+    # Library mode: write the catalogue as <prefix>/index.md (false: a hand-written page may take its place).
+    catalogue = c.Type(bool, default=True)
     # The folder of the site the pathway's pages live under ("" = the site root), e.g. "pathways/back-pain":
     # several pathways, one per plugin instance, each under its own prefix, beside hand-written pages.
     prefix = c.Type(str, default="")
@@ -94,6 +110,8 @@ class PathwayConfig(base.Config):
     # printed.  Reused while the file still has the same bytes, so a build checks once, prints
     # each problem once, and a `serve` rebuild after an edit checks the new text.
     checked = c.Optional(c.Type(pipeline.CheckResult))
+    # The same for a library (`pathway build DIR`): reused while every file has the same bytes.
+    checked_library = c.Optional(c.Type(LibraryResult))
     # Where "Report a problem with this page" goes: https://github.com/OWNER/REPO, mailto:ADDRESS or off;
     # not given: repo_url when it is a GitHub repository (generator/site/feedback.py).
     feedback = c.Optional(c.Type(str))
@@ -113,6 +131,8 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         self.path = ""
         self.pathway: Pathway | None = None
         self.problems_markdown = ""  # set while `pathway serve` shows the problems instead of the site
+        self.library: LibraryResult | None = None  # library mode only
+        self.edit_paths: dict[str, str] = {}  # library mode: pathway folder (prefixed) -> its file
 
     def _resolve(self, config: MkDocsConfig, path: str) -> str:
         return os.path.normpath(os.path.join(os.path.dirname(config.config_file_path or "."), path))
@@ -124,7 +144,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         file, the site root), which for a clinical pathway is worse than stopping.
         """
         errors, warnings = super().load_config(options, config_file_path)
-        known = [name for name, _ in self.config_scheme if name != "checked"]
+        known = [name for name, _ in self.config_scheme if name not in ("checked", "checked_library")]
         kept = []
         for key, message in warnings:
             if message.startswith("Unrecognised configuration name"):
@@ -139,7 +159,10 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         if not self.config.enabled:
             return config
         self.prefix = _prefix(self.config.prefix)
-        self.path = self._resolve(config, self.config.pathway_file)
+        if self.config.library is not None and self.config.pathway_file is not None:
+            raise PluginError("options 'pathway_file' and 'library' cannot both be set: give 'library' for a "
+                              "folder of pathways, or 'pathway_file' for one pathway (docs/library.md)")
+        self.path = self._resolve(config, self.config.library or self.config.pathway_file or "pathway.yaml")
         if self.config.offline:
             _offline(config)  # before render_site: the flowchart links depend on use_directory_urls
         try:
@@ -148,6 +171,8 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             raise PluginError(str(exc)) from None
         live = self.config.live
         self.problems_markdown = ""
+        if self.config.library is not None:
+            return self._library_config(config, today)
         try:
             result = self._checked(today)
         except OSError as exc:
@@ -207,6 +232,119 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         _make_safe(config)
         return config
 
+    # -- library mode ----------------------------------------------------------------------------
+    def _library_config(self, config: MkDocsConfig, today) -> MkDocsConfig:
+        """``library: FOLDER``: every pathway under ``<prefix>/<id>/``, the catalogue at ``<prefix>/``."""
+        from generator.core.library import is_library
+        from generator.render.markup import abbreviation_block
+        from generator.site import catalogue as cat
+        from generator.site import walkthrough as wt
+
+        live = self.config.live
+        if not is_library(self.path):
+            raise PluginError(f"option 'library': {self.path} is not a library folder (a folder holding "
+                              "library.yaml beside the pathway files; docs/library.md)")
+        if self.config.releases is not None:
+            raise PluginError("published versions (--versions) are not available for a library yet")
+        try:
+            result = self._library_checked(today)
+        except OSError as exc:
+            message = f"cannot read the library {self.path}: {exc.strerror or exc}"
+            if live is not None:
+                log.error(message)
+                return self._show_problems(config, live, (), note=message)
+            raise PluginError(message) from exc
+        if result.has_errors():
+            if live is not None:
+                for problem in result.errors:
+                    problem_log.error(reporters.format_problem(problem), extra={PROBLEM_RECORD: True})
+                return self._show_problems(config, live, result.problems)
+            raise PluginError(f"the library {self.path} has problems; nothing was built:\n"
+                              + reporters.format_text(result.problems))
+        try:
+            feedback = fb.resolve(self.config.feedback, config.repo_url)
+        except ValueError as exc:
+            raise PluginError(str(exc)) from None
+        layout = self._layout(config)
+        # The librender branch adds render_site(..., library=); until then the pages render without it.
+        extra: dict[str, Any] = {"library": result} if "library" in inspect.signature(render_site).parameters else {}
+        shared = {site_paths.CSS, wt.JS}  # one copy at the library root serves every pathway
+        pages: dict[str, bytes] = {}
+        navs = []
+        self.edit_paths = {}
+        for p in result.pathways:
+            try:
+                site = render_site(p, layout=layout, today=today, use_directory_urls=config.use_directory_urls,
+                                   pdf=self.config.pdf, feedback=feedback, site_url=_sub_url(config.site_url, _join(self.prefix, p.id)),
+                                   **extra)
+            except SiteError as exc:
+                if live is not None:
+                    log.error(str(exc))
+                    return self._show_problems(config, live, result.problems, note=str(exc))
+                raise PluginError(str(exc)) from exc
+            pages.update({f"{p.id}/{path}": data for path, data in site.items() if path not in shared})
+            navs.append((p, site_nav(p)))
+            self.edit_paths[_join(self.prefix, p.id)] = p.source
+        assets = resources.files("generator.site").joinpath("assets")
+        for path in (site_paths.CSS, wt.JS, cat.SCRIPT, CATALOGUE_CSS):
+            pages[path] = assets.joinpath(path.rpartition("/")[2]).read_bytes()
+        title = result.title
+        summary = result.library.summary if result.library else None
+        if self.config.catalogue:
+            pages[cat.PAGE] = cat.catalogue_page(title, summary, result.pathways, today=today,
+                                                 stages=result.index.stages,
+                                                 use_directory_urls=config.use_directory_urls, pdf=self.config.pdf)
+        self.pages = {_join(self.prefix, path): data for path, data in sorted(pages.items())}
+        self.library = result
+        self.pathway = None
+        self.abbreviations = abbreviation_block(result.library.glossary) if result.library else ""
+        if self.config.use_title_as_site_name:
+            config.site_name = _html_title(title)
+        entries = _html_nav(_prefixed(cat.library_nav(navs, catalogue=self.config.catalogue), self.prefix))
+        if self.config.add_to_nav:
+            if config.nav is None:
+                config.nav = entries  # MkDocs' automatic nav would list every page of every pathway, by folder
+            elif self.prefix:
+                config.nav = list(config.nav) + [{_html_title(title): entries}]
+            else:
+                config.nav = entries + list(config.nav)
+        if live is not None:
+            live.pages = tuple(p for p in self.pages if p.endswith(".md"))
+            live.nav = entries
+            live.title = config.site_name
+        _needs(config, self.prefix)
+        for css in (_join(self.prefix, CATALOGUE_CSS),):
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        js = _join(self.prefix, cat.SCRIPT)
+        if js not in [str(x) for x in config.extra_javascript]:
+            config.extra_javascript.append(js)
+        _make_safe(config)
+        return config
+
+    def _library_checked(self, today) -> LibraryResult:
+        """The CLI's result if it checked these very files today (same fingerprint); else check and log the warnings."""
+        from generator.core.library import check_library, fingerprint
+
+        given = self.config.checked_library
+        if given is not None and given.fingerprint:
+            if given.fingerprint == fingerprint(self.path, for_build=True, today=today):
+                return given  # its problems were printed by the CLI
+        result = check_library(self.path, for_build=True, today=today)
+        for problem in result.warnings:
+            problem_log.warning(reporters.format_problem(problem), extra={PROBLEM_RECORD: True})
+        return result
+
+    def _pathway_of(self, src_uri: str) -> Pathway | None:
+        """Library mode: the pathway a page of the site belongs to (None for the catalogue and hand-written pages)."""
+        if self.library is None:
+            return None
+        rest = src_uri[len(self.prefix) + 1:] if self.prefix else src_uri
+        if self.prefix and not src_uri.startswith(self.prefix + "/"):
+            return None
+        head, sep, _ = rest.partition("/")
+        return self.library.by_id.get(head) if sep else None
+
     def _show_problems(self, config: MkDocsConfig, live: LiveState, problems, note: str = "") -> MkDocsConfig:
         """``pathway serve`` with a broken file: every page of the last good site lists the problems."""
         self.problems_markdown = problems_page(self.path, problems, note)
@@ -253,18 +391,40 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             elif f.src_uri in self.pages and f.generated_by is not None:
                 raise PluginError(f"two pathways both write {f.src_uri}; give each plugin instance its own "
                                   "'prefix' (docs/plugin.md)")
+            elif f.src_uri in self.pages and self.library is not None:
+                raise PluginError(f"docs/{f.src_uri} is written by hand but the library site also generates "
+                                  f"{f.src_uri} (the catalogue, or a page of a pathway); rename or remove the "
+                                  "hand-written file, set 'catalogue: false' to write your own home page, or "
+                                  "put the library under a 'prefix' (docs/library.md)")
             elif f.src_uri in self.pages:
                 raise PluginError(f"docs/{f.src_uri} is written by hand but the pathway site also "
                                   f"generates {f.src_uri}; rename or remove the hand-written file, "
                                   "or put the pathway under a 'prefix' (docs/plugin.md)")
-        edit = os.path.relpath(self.path, config.docs_dir).replace(os.sep, "/")
-        inside_repo = not os.path.relpath(self.path, os.path.dirname(config.config_file_path or ".")).startswith("..")
+        root = os.path.dirname(config.config_file_path or ".")
+
+        def edit_uri(source: str) -> str | None:
+            inside_repo = not os.path.relpath(source, root).startswith("..")
+            return os.path.relpath(source, config.docs_dir).replace(os.sep, "/") if inside_repo else None
+
+        edit = edit_uri(self.path)
+        if self.library is not None:
+            from generator.core.library import LIBRARY_FILE
+
+            edit = edit_uri(os.path.join(self.path, LIBRARY_FILE))
+            by_folder = {folder: edit_uri(source) for folder, source in self.edit_paths.items()}
         for path, content in self.pages.items():
             f = File.generated(config, path, content=content)
-            # "Edit this page" on a generated page opens pathway.yaml itself.
+            # "Edit this page" on a generated page opens pathway.yaml itself (in a library: the page's
+            # pathway file; the catalogue: library.yaml).
             # An archived copy has none: the file to edit is the current one, not that version's.
             archived = self.config.releases is not None and self.config.releases.archived is not None
-            f.edit_uri = edit if inside_repo and path.endswith(".md") and not archived else None
+            here = edit
+            if self.library is not None:
+                folder = posixpath.dirname(path)
+                while folder and folder not in by_folder:
+                    folder = posixpath.dirname(folder)
+                here = by_folder.get(folder, edit)
+            f.edit_uri = here if path.endswith(".md") and not archived else None
             files.append(f)
         if self.config.offline:
             shim = resources.files("generator.site").joinpath(WORKER_SHIM).read_bytes()
@@ -278,6 +438,27 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         if self.config.enabled and page.file.generated_by is None and self.abbreviations:
             return f"{markdown}\n\n{self.abbreviations}\n"
         return markdown
+
+    def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
+        if self.library is not None:  # the print note names the version of the page's own pathway
+            pathway = self._pathway_of(page.file.src_uri)
+            config.extra["pathway_version"] = pathway.version if pathway else ""
+        return context
+
+    def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
+        # Library mode: one walkthrough.js serves every pathway; each "What next?" page loads its own
+        # pathway's data first (the script finds window.pathwayWalkthroughData set, and uses it).
+        if self.library is None:
+            return output
+        from generator.site import walkthrough as wt
+
+        pathway = self._pathway_of(page.file.src_uri)
+        if pathway is None or page.file.src_uri != _join(self.prefix, f"{pathway.id}/{wt.PAGE}"):
+            return output
+        here = site_paths.page_url(page.file.src_uri, config.use_directory_urls)
+        base = here if here.endswith("/") else posixpath.dirname(here)
+        src = posixpath.relpath(_join(self.prefix, f"{pathway.id}/{wt.DATA}"), base.rstrip("/") or ".")
+        return output.replace("</head>", f'<script src="{html.escape(src)}"></script>\n</head>', 1)
 
     def on_page_content(self, html_text: str, *, page, config: MkDocsConfig, files: Files) -> str:
         # Every page, hand-written ones too: they carry the glossary's abbreviations.
@@ -301,8 +482,13 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
 
     @event_priority(-100)  # after the search plugin has written its index (offline builds copy it)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled and self.library is not None:
+            _label_search_index(config.site_dir, self.library, self.prefix)
         if self.config.enabled and self.config.offline:
             _inline_search_index(config.site_dir)
+        if self.config.enabled and self.config.pdf and self.library is not None:
+            self._library_pdfs(config)
+            return
         if not self.config.enabled or not self.config.pdf or self.pathway is None:
             return
         from generator.pdf import handbook
@@ -318,10 +504,72 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         except OSError as exc:
             raise PluginError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
+    def _library_pdfs(self, config: MkDocsConfig) -> None:
+        """One handbook per pathway (``<id>/pathway.pdf``, in parallel) and the index ``library.pdf``."""
+        from generator.pdf import handbook, library_index
+        from generator.render.layout import LayoutError
+        from generator.site.catalogue import LIBRARY_PDF
+        from generator.site.pages import PDF_NAME
+
+        assert self.library is not None
+        root = os.path.join(config.site_dir, self.prefix)
+        jobs = [(p, os.path.join(root, p.id, PDF_NAME)) for p in self.library.pathways]
+        try:
+            library_index.build_handbooks(jobs, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
+                                          cache_dir=self._resolve(config, self.config.cache_dir))
+            library_index.build_index(self.library, os.path.join(root, LIBRARY_PDF), today=pipeline.today(),
+                                      handbook=lambda pid: f"{pid}/{PDF_NAME}", site_url=_sub_url(config.site_url, self.prefix),
+                                      source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
+        except (handbook.PdfError, LayoutError) as exc:
+            raise PluginError(f"the PDF handbooks were not built: {exc}") from exc
+        except OSError as exc:
+            raise PluginError(f"cannot write the PDF handbooks under {root}: {exc.strerror or exc}") from exc
+
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         if self.config.enabled:
             server.watch(self.path)
         return server
+
+
+def _join(prefix: str, path: str) -> str:
+    return f"{prefix}/{path}" if prefix else path
+
+
+def _sub_url(site_url: str | None, folder: str) -> str:
+    """The published address of ``folder`` of the site ('' without a site_url)."""
+    if not site_url:
+        return ""
+    return site_url.rstrip("/") + "/" + (folder.strip("/") + "/" if folder else "")
+
+
+def _label_search_index(site_dir: str, library: LibraryResult, prefix: str) -> None:
+    """Name each page's pathway in search: Material shows a result's page entry title as its heading.
+
+    Every page entry (the one without '#') of a pathway's page gets " — <pathway title>" after its
+    title, so "Imaging" from two pathways reads "Imaging — Back pain triage".  Titles in the index are
+    HTML (Material escapes them, and its search UI inserts them as HTML), so the title is escaped too.
+    """
+    index = os.path.join(site_dir, "search", "search_index.json")
+    if not os.path.isfile(index):  # no search plugin in this mkdocs.yml
+        return
+    with open(index, encoding="utf-8") as fh:
+        data = json.load(fh)
+    start = f"{prefix}/" if prefix else ""
+    for doc in data.get("docs", []):
+        location = doc.get("location", "")
+        if not location.startswith(start) or "#" in location:
+            continue
+        head, sep, _ = location[len(start):].partition("/")
+        if not sep and head.endswith(".html"):  # offline: '<id>.html' is not a pathway folder
+            continue
+        pathway = library.by_id.get(head)
+        if pathway is None:
+            continue
+        label = html.escape(pathway.title, quote=False)
+        if doc.get("title", "") != label:
+            doc["title"] = f"{doc.get('title', '')} — {label}"
+    with open(index, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
 
 
 def _prefix(value: str) -> str:

@@ -20,7 +20,7 @@ def make_project(tmp_path: Path, pathway_text: str | None = None) -> Path:
     """A copy of the repository's mkdocs.yml with its own docs/ and pathway.yaml."""
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     (tmp_path / "docs").mkdir()
-    for name in ("about.md", "format.md", "contributing.md", "safety.md", "plugin.md", "export.md"):
+    for name in ("about.md", "format.md", "contributing.md", "safety.md", "plugin.md", "library.md", "export.md"):
         (tmp_path / "docs" / name).write_text(f"# {name}\n")
     if pathway_text is None:
         shutil.copy(REPO / "pathway.yaml", tmp_path / "pathway.yaml")
@@ -45,6 +45,7 @@ def test_on_config_sets_title_and_nav_and_on_files_adds_pages(tmp_path):
     assert cfg.nav[-1] == {"For editors": [{"Pathway file format": "format.md"}, {"Safety and limits": "safety.md"},
                                            {"Contributing": "contributing.md"},
                                            {"The plugin in your own site": "plugin.md"},
+                                           {"A library of pathways": "library.md"},
                                            {"Exporting (FHIR, JSON)": "export.md"}]}  # hand-written nav kept, after ours
     # An on-disk copy from `pathway generate` must not collide with the virtual page.
     disk = Files([File("_generated/index.md", str(tmp_path / "docs"), cfg.site_dir, True),
