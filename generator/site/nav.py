@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import posixpath
 
-from generator.core.model import Pathway
+from generator.core.model import Pathway, split_target
 from generator.render.presentation import stages_by_group
 
 HOME = "index.md"
@@ -38,6 +38,17 @@ NAV_CHUNK = 40
 
 def stage_path(stage_id: str) -> str:
     return f"stages/{stage_id}.md"
+
+
+def target_path(target: str, up: str = "../") -> str:
+    """The page of a branch's or link's target: ``stages/<id>.md``, or for ``pathway-id:stage-id`` (a
+    pathway of a library, each published in its own folder beside this one) ``../<pathway-id>/stages/<id>.md``.
+
+    ``up`` climbs from the root of this pathway's pages to the folder holding the pathways (one more
+    level per folder of an archived copy, ``versions/<v>/``).
+    """
+    ext = split_target(target)
+    return f"{up}{ext[0]}/{stage_path(ext[1])}" if ext else stage_path(target)
 
 
 def input_anchor(input_id: str) -> str:
