@@ -168,3 +168,35 @@ def test_a_link_to_an_unknown_stage_of_the_library_is_an_error_with_a_suggestion
                                          *p.stages[1:]))
     with pytest.raises(SiteError, match=r"\[\[injections:reveiw\]\] names no stage \(did you mean 'injections:review'\?\)"):
         render_site(bad, layout=fake_layout, today=TODAY, library=lib)
+
+
+def test_a_decision_table_row_links_the_other_pathway(tmp_path) -> None:
+    from libfixture import computable_copy
+
+    lib = check_library(computable_copy(tmp_path), for_build=True, today=TODAY)
+    assert not lib.has_errors(), lib.problems
+    review = render_site(lib.by_id["injections"], layout=fake_layout, today=TODAY, library=lib)["stages/review.md"].decode()
+    row = re.search(r'<tr[^>]*data-target="surgery:consult".*?</tr>', review).group(0)
+    assert ('<a href="../../../surgery/stages/consult/">Surgical consultation (Spinal surgery)</a>' in row)
+    js = render_site(lib.by_id["injections"], layout=fake_layout, today=TODAY, library=lib)["assets/walkthrough-data.js"]
+    data = json.loads(js[js.index(b"{"):js.rindex(b"}") + 1])
+    assert data["stages"]["review"]["computable"] is True
+    assert [b["to"] for b in data["stages"]["review"]["next"]] == ["relief", "surgery:consult"]
+
+
+def test_the_walkthrough_json_and_the_scenario_walker_agree_on_a_route_into_another_pathway(tmp_path) -> None:
+    from generator.core.scenarios import load_scenarios, walk
+    from generator.site import walkthrough as wt
+    from libfixture import computable_copy
+    from test_walkthrough import json_walk  # the script's rules, transcribed
+
+    lib = check_library(computable_copy(tmp_path), for_build=True, today=TODAY)
+    p = lib.by_id["injections"]
+    sf, problems = load_scenarios("pathway: injections\nscenarios:\n"
+                                  "  - {id: low, inputs: {relief: 10 %}, expect: {reaches: surgery:consult}}\n"
+                                  "  - {id: high, inputs: {relief: 90 %}, expect: {reaches: relief}}\n", "s.yaml", p)
+    assert problems == [] and sf is not None
+    data = json.loads(json.dumps(wt.walkthrough_data(p, lambda t: t, "wn-", library=lib.index)))
+    for sc in sf.scenarios:
+        assert json_walk(data, sc) == list(walk(p, sc).route) == (
+            ["assess", "inject", "review", sc.reaches]), sc.id
