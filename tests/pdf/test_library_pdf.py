@@ -80,3 +80,15 @@ def test_the_pdf_of_a_library_pathway_builds(lib, tmp_path: Path) -> None:
     text = " ".join(text.split())
     assert "From other pathways" in text
     assert "continues in another pathway at Surgical consultation (Spinal surgery)" in text
+
+
+@pytest.mark.dot
+def test_without_the_library_a_branch_elsewhere_does_not_crash_the_handbook(lib) -> None:
+    import dataclasses
+
+    p = lib.by_id["injections"]
+    alone = dataclasses.replace(p, glossary=(),
+                                stages=tuple(dataclasses.replace(s, summary=None, body=None) for s in p.stages))
+    html = pdf.print_html(alone, pdf.layout_diagrams(alone), built=None)
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    assert [t for t in re.findall(r'href="#([^"]+)"', html) if t not in ids] == []

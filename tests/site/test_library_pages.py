@@ -200,3 +200,23 @@ def test_the_walkthrough_json_and_the_scenario_walker_agree_on_a_route_into_anot
     for sc in sf.scenarios:
         assert json_walk(data, sc) == list(walk(p, sc).route) == (
             ["assess", "inject", "review", sc.reaches]), sc.id
+
+
+def test_a_branch_into_another_pathway_never_crashes_without_the_library(lib) -> None:
+    """Rendered alone (as a preview might), a pathway whose branch leads elsewhere still renders: the
+    flowcharts leave the branch out, as any unknown target."""
+    import dataclasses
+
+    from generator.core.scenarios import Scenario, walk
+    from generator.export.fhir import export_fhir
+    from generator.render import diagrams
+
+    p = lib.by_id["injections"]
+    alone = dataclasses.replace(p, glossary=(),  # the shared glossary links into triage
+                                stages=tuple(dataclasses.replace(s, summary=None, body=None) for s in p.stages))
+    files = render_site(alone, layout=fake_layout, today=TODAY)
+    assert "stages/review.md" in files and "surgery" not in files["index.md"].decode().split("## Flowchart")[1]
+    assert "ext-" not in diagrams.overview_dot(alone, str)
+    export_fhir(alone)
+    sc = Scenario("x", "x", {}, {}, {"review": "surgery:consult"}, "surgery:consult", None)
+    assert walk(alone, sc).route[-1] == "surgery:consult"
