@@ -2,7 +2,8 @@
 
 A scenario is a named example patient: input values, values that change when the patient reaches
 a decision (``at``), the branch taken at narrative decisions (``choose``), and the stage (and
-optionally the route) the walk must reach.  ``load_scenarios`` reports every problem of the file
+optionally the route) the walk must reach.  In a library, a route may end in another pathway: a
+branch ``to: surgery:consult`` taken ends the walk there, and ``reaches`` / ``route`` may name it.  ``load_scenarios`` reports every problem of the file
 at its FILE:LINE:COL (unknown stages and inputs with a suggestion); ``walk`` follows the pathway
 for one patient; ``run`` compares the walk with what the scenario expects.  No I/O here.
 """
@@ -15,7 +16,7 @@ from typing import Mapping as TMapping
 from generator.core.echo import echo
 from generator.core.expressions import ExpressionError, MissingValue, Value, evaluate, format_value, literal_value, parse_value
 from generator.core.hints import Hint
-from generator.core.model import INPUT_TYPES, Location, Pathway, Problem, Severity
+from generator.core.model import INPUT_TYPES, Location, Pathway, Problem, Severity, Transition, split_target
 from generator.core.rules import Rule
 from generator.core.yamlsource import Mapping, Node, Scalar, Sequence, describe, parse
 
@@ -51,11 +52,24 @@ class ScenarioFile:
     source: str = "<memory>"
 
 
+def target(t: Transition) -> str:
+    """Where a branch leads: a stage id, or ``pathway-id:stage-id`` (one spelling) in another pathway."""
+    ext = t.external
+    return f"{ext[0]}:{ext[1]}" if ext else t.to
+
+
+def _norm(value: str) -> str:
+    ext = split_target(value)
+    return f"{ext[0]}:{ext[1]}" if ext else value
+
+
 class _Reader:
     def __init__(self, pathway: Pathway, filename: str):
         self.p = pathway
         self.filename = filename
         self.problems: list[Problem] = []
+        # The stages of other pathways its branches lead into (checked against the library with the pathway).
+        self.elsewhere = {target(t) for s in pathway.stages for t in s.next if t.external and t.external[0] != pathway.id}
 
     def bad(self, msg: str, loc: Location, hint=None) -> None:
         self.problems.append(Problem(Severity.ERROR, Rule.BAD_SCENARIO, msg, loc, hint))
@@ -65,10 +79,13 @@ class _Reader:
             if key not in allowed:
                 self.bad(f"{where}: unknown key '{echo(key)}'", key_node.loc, Hint(key, allowed))
 
-    def stage(self, node: Node, where: str) -> str | None:
+    def stage(self, node: Node, where: str, *, elsewhere: bool = False) -> str | None:
+        """A stage id of the pathway; ``elsewhere``: or a stage of another pathway a branch leads into."""
         if not isinstance(node, Scalar) or node.is_null:
             self.bad(f"{where} should be a stage id, got {describe(node)}", node.loc)
             return None
+        if elsewhere and _norm(node.value) in self.elsewhere:
+            return _norm(node.value)
         if node.value not in self.p.stage_by_id:
             self.bad(f"{where}: '{echo(node.value)}' names no stage of the pathway", node.loc,
                      Hint(node.value, list(self.p.stage_by_id)))
@@ -164,8 +181,8 @@ class _Reader:
                 for stage_id, (key_node, v) in c.entries.items():
                     if self.stage(key_node, f"{where}: 'choose'") is None:
                         continue
-                    target = self.stage(v, f"{where}: 'choose' {stage_id}")
-                    if target is None:
+                    chosen = self.stage(v, f"{where}: 'choose' {stage_id}", elsewhere=True)
+                    if chosen is None:
                         continue
                     from generator.core.decisions import is_computable
 
@@ -173,12 +190,12 @@ class _Reader:
                         self.bad(f"{where}: 'choose' {stage_id}: this decision is computable — its branch follows "
                                  "from the inputs; remove this line (or set the inputs)", key_node.loc)
                         continue
-                    targets = [t.to for t in self.p.stage_by_id[stage_id].next]
-                    if target not in targets:
-                        self.bad(f"{where}: 'choose' {stage_id}: '{target}' is not one of its next stages: "
-                                 f"{', '.join(targets) or '(none)'}", v.loc, Hint(target, targets))
+                    targets = [target(t) for t in self.p.stage_by_id[stage_id].next]
+                    if chosen not in targets:
+                        self.bad(f"{where}: 'choose' {stage_id}: '{chosen}' is not one of its next stages: "
+                                 f"{', '.join(targets) or '(none)'}", v.loc, Hint(chosen, targets))
                         continue
-                    choose[stage_id] = target
+                    choose[stage_id] = chosen
         reaches, route = None, None
         exp = ent.get("expect")
         if exp is None:
@@ -190,13 +207,13 @@ class _Reader:
             self.keys(exp, EXPECT_KEYS, f"{where}: 'expect'")
             e = {k: v for k, (_, v) in exp.entries.items()}
             if "reaches" in e:
-                reaches = self.stage(e["reaches"], f"{where}: 'expect.reaches'")
+                reaches = self.stage(e["reaches"], f"{where}: 'expect.reaches'", elsewhere=True)
             if "route" in e:
                 r = e["route"]
                 if not isinstance(r, Sequence):
                     self.bad(f"{where}: 'expect.route' should be a list of stage ids, got {describe(r)}", r.loc)
                 else:
-                    ids = [self.stage(x, f"{where}: 'expect.route'") for x in r.items]
+                    ids = [self.stage(x, f"{where}: 'expect.route'", elsewhere=True) for x in r.items]
                     route = tuple(i for i in ids if i is not None) if all(ids) else None
             if "reaches" not in e and "route" not in e:
                 self.bad(f"{where}: 'expect' needs 'reaches' or 'route'", exp.loc)
@@ -280,7 +297,8 @@ def walk(p: Pathway, sc: Scenario) -> Walk:
         changes = sc.at.get(cur)
         if changes:
             values.update(changes[min(n, len(changes) - 1)])
-        branches = [t for t in stage.next if t.to in p.stage_by_id]
+        # A branch into another pathway of the library counts; taking it ends the walk there.
+        branches = [t for t in stage.next if t.to in p.stage_by_id or (t.external and t.external[0] != p.id)]
         if not branches:
             return Walk(tuple(route))
         if is_computable(stage):
@@ -290,7 +308,7 @@ def walk(p: Pathway, sc: Scenario) -> Walk:
             try:
                 for t in branches:
                     if evaluate(t.condition.expr, values, inputs):  # type: ignore[union-attr,arg-type]
-                        taken = t.to
+                        taken = target(t)
                         break
             except MissingValue as exc:
                 return Walk(tuple(route), f"decision '{cur}' needs '{exc.ref.name}', which the scenario does not give "
@@ -300,14 +318,16 @@ def walk(p: Pathway, sc: Scenario) -> Walk:
             if taken is None:
                 return Walk(tuple(route), f"no branch of decision '{cur}' applies to this patient")
         elif len(branches) == 1 and stage.kind != "decision":
-            taken = branches[0].to
+            taken = target(branches[0])
         else:
             taken = sc.choose.get(cur)
             if taken is None:
                 what = "narrative decision" if stage.kind == "decision" else f"{stage.kind} with several next stages"
                 return Walk(tuple(route), f"'{cur}' is a {what}: say which way this patient goes with "
-                            f"'choose: {{{cur}: <one of {', '.join(t.to for t in branches)}>}}'")
+                            f"'choose: {{{cur}: <one of {', '.join(target(t) for t in branches)}>}}'")
         route.append(taken)
+        if taken not in p.stage_by_id:
+            return Walk(tuple(route))  # it continues in another pathway: this pathway's part ends here
         cur = taken
         if len(route) > sc.max_steps:
             again = [s for s, k in visits.items() if k > 1]

@@ -25,7 +25,7 @@ import tarfile
 from typing import Any
 
 from generator.core.decisions import is_computable
-from generator.core.model import Input, Pathway, Reference, Stage
+from generator.core.model import Input, LibraryIndex, Pathway, Reference, Stage, Transition
 from generator.core.wikilinks import iter_wikilinks
 from generator.export.fhirpath import branch_expressions, number_literal
 
@@ -108,9 +108,10 @@ def computable_name(*parts: str) -> str:
 
 
 class _Urls:
-    def __init__(self, p: Pathway, base: str):
+    def __init__(self, p: Pathway, base: str, library: LibraryIndex | None = None):
         self.p = p
         self.base = base
+        self.library = library
 
     def of(self, rtype: str, rid: str) -> str:
         return f"{self.base}/{rtype}/{rid}"
@@ -129,6 +130,22 @@ class _Urls:
 
     def questionnaire(self) -> str:
         return self.of("Questionnaire", fhir_id(self.p.id))
+
+    def other_strategy(self, pathway_id: str, stage_id: str) -> str:
+        """The strategy of a stage of another pathway of the library, exported with the same base."""
+        return self.of("PlanDefinition", fhir_id(pathway_id, stage_id))
+
+    def other_title(self, pathway_id: str, stage_id: str) -> str:
+        """'Surgical consultation (Spinal surgery)', or the ids when the library is not given."""
+        lib = self.library
+        if lib is not None and stage_id in lib.stages.get(pathway_id, {}):
+            return f"{lib.stages[pathway_id][stage_id]} ({lib.titles.get(pathway_id, pathway_id)})"
+        return f"{stage_id} (pathway {pathway_id})"
+
+
+def _leads_on(p: Pathway, t: Transition) -> bool:
+    """A branch the export follows: to a stage of the pathway, or into another pathway of the library."""
+    return t.to in p.stage_by_id or (t.external is not None and t.external[0] != p.id)
 
 
 def _process(kind: str) -> dict[str, Any]:
@@ -225,28 +242,32 @@ def _stage_description(s: Stage) -> str:
 def _next_action(p: Pathway, s: Stage, urls: _Urls) -> dict[str, Any]:
     """The stage's next steps: one sub-action per branch; for a computable decision each has an
     applicability condition in FHIRPath, and exactly one applies."""
-    branches = [t for t in s.next if t.to in p.stage_by_id]
+    branches = [t for t in s.next if _leads_on(p, t)]
     computable = is_computable(s) and all(t.condition is not None and t.condition.expr is not None for t in branches)
     exprs = (branch_expressions([t.condition.expr for t in branches],  # type: ignore[union-attr,misc]
                                 p.input_by_id, first_match=s.order == "first-match") if computable else [])
     subs = []
     for i, t in enumerate(branches):
-        target = p.stage_by_id[t.to]
+        ext = t.external if t.to not in p.stage_by_id else None
+        if ext is not None:  # into another pathway: its strategy, canonical under the same base
+            title, canonical = f"{urls.other_title(*ext)}, in another pathway", urls.other_strategy(*ext)
+        else:
+            title, canonical = p.stage_by_id[t.to].title, urls.strategy(t.to)
         sub: dict[str, Any] = {
             "id": f"branch-{i + 1}",
-            "title": t.when or f"Go to {target.title}",
-            "definitionCanonical": urls.strategy(t.to),
+            "title": t.when or f"Go to {title}",
+            "definitionCanonical": canonical,
         }
         if computable:
             cond = t.condition
             assert cond is not None
-            sub["description"] = f"Next: {target.title}. Applies when: {cond.text}"
+            sub["description"] = f"Next: {title}. Applies when: {cond.text}"
             sub["condition"] = [{"kind": "applicability",
                                  "expression": {"language": FHIRPATH, "expression": exprs[i],
                                                 "description": cond.text}}]
         else:
             # A narrative branch: the condition is for the clinician to judge, so it is text only.
-            sub["description"] = f"Next: {target.title}." + (f" When: {t.when}" if t.when else "")
+            sub["description"] = f"Next: {title}." + (f" When: {t.when}" if t.when else "")
             if t.when:
                 sub["textEquivalent"] = t.when
         subs.append(sub)
@@ -287,7 +308,7 @@ def _strategy(p: Pathway, s: Stage, urls: _Urls) -> dict[str, Any]:
     elif s.kind == "outcome" or not s.next:
         actions.append({"id": "outcome" if s.kind == "outcome" else "step", "title": s.title,
                         "description": _stage_description(s), "code": [_process(s.kind)]})
-    if any(t.to in p.stage_by_id for t in s.next):
+    if any(_leads_on(p, t) for t in s.next):
         actions.append(_next_action(p, s, urls))
     if not actions:  # a decision without branches (refused by the checks): still a valid definition
         actions.append({"id": "step", "title": s.title, "description": _stage_description(s),
@@ -399,9 +420,10 @@ def _pathway(p: Pathway, urls: _Urls) -> dict[str, Any]:
     return res
 
 
-def resources(p: Pathway, base: str = DEFAULT_BASE) -> list[dict[str, Any]]:
-    """Every resource of the export, pathway first (no Bundle)."""
-    urls = _Urls(p, check_base(base))
+def resources(p: Pathway, base: str = DEFAULT_BASE, *, library: LibraryIndex | None = None) -> list[dict[str, Any]]:
+    """Every resource of the export, pathway first (no Bundle).  ``library``: the titles of the other
+    pathways of its library, for branches into them (without it their ids are used)."""
+    urls = _Urls(p, check_base(base), library)
     out = [_pathway(p, urls)]
     stages = list(p.stage_by_id.values())
     out += [_strategy(p, s, urls) for s in stages]
@@ -426,9 +448,11 @@ def dumps(obj: Any) -> bytes:
     return (json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def export_fhir(p: Pathway, base: str = DEFAULT_BASE) -> dict[str, bytes]:
-    """``{file name: bytes}``: one JSON file per resource, and ``Bundle-<id>.json`` holding them all."""
-    res = resources(p, base)
+def export_fhir(p: Pathway, base: str = DEFAULT_BASE, *, library: LibraryIndex | None = None) -> dict[str, bytes]:
+    """``{file name: bytes}``: one JSON file per resource, and ``Bundle-<id>.json`` holding them all.
+    In a library, export every pathway with the same ``base``: a branch into another pathway points at
+    that pathway's strategy for the stage."""
+    res = resources(p, base, library=library)
     files = {resource_file(r): dumps(r) for r in res}
     bun = bundle(p, res, base)
     files[f"Bundle-{bun['id']}.json"] = dumps(bun)
@@ -488,11 +512,12 @@ def resource_file(r: dict[str, Any]) -> str:
     return f"{r['resourceType']}-{r['id']}.json"
 
 
-def export_folder(p: Pathway, base: str = DEFAULT_BASE, package_name: str | None = None) -> dict[str, bytes]:
+def export_folder(p: Pathway, base: str = DEFAULT_BASE, package_name: str | None = None, *,
+                  library: LibraryIndex | None = None) -> dict[str, bytes]:
     """What ``pathway export fhir`` writes: ``Bundle-<id>.json`` and ``package/`` (one file per resource,
     ``package.json``, ``.index.json``), ``{relative posix path: bytes}`` sorted by path."""
     name = check_package_name(package_name or default_package_name(p))
-    res = resources(p, base)
+    res = resources(p, base, library=library)
     files = {f"{PACKAGE_DIR}/{resource_file(r)}": dumps(r) for r in res}
     files[f"{PACKAGE_DIR}/package.json"] = dumps(package_manifest(p, name, base))
     files[f"{PACKAGE_DIR}/.index.json"] = dumps(package_index(res))

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from markupsafe import Markup
 
@@ -42,7 +42,10 @@ from generator.render import presentation as pres
 from generator.core.builddate import BuildDate
 from generator.core.errors import PathwayError
 from generator.core.files import atomic_write
-from generator.core.model import Pathway, Stage
+from generator.core.model import LibraryIndex, Pathway, Stage, split_target
+
+if TYPE_CHECKING:
+    from generator.core.library import LibraryResult
 
 # Space left for a flowchart inside the page boxes of print.css, in points
 # (1 mm = 72 / 25.4 pt).  The overview goes on an A4 landscape page (15 mm
@@ -99,6 +102,11 @@ def stage_href(stage_id: str) -> str:
     return "#" + stage_anchor(stage_id)
 
 
+def _href(target: str) -> str:
+    """``stage_href``, and no link ('') for a stage of another pathway: it is in that pathway's handbook."""
+    return "" if split_target(target) else stage_href(target)
+
+
 def format_date(d: _dt.date | None) -> str:
     """``1 November 2026`` (``presentation.format_date``), or a dash on paper when there is no date."""
     return pres.format_date(d) or "—"
@@ -133,18 +141,22 @@ class Diagrams:
     groups: dict[str, str] = field(default_factory=dict)
 
 
-def layout_diagrams(pathway: Pathway, *, cache_dir: str | Path | None = None) -> Diagrams:
+def layout_diagrams(pathway: Pathway, *, cache_dir: str | Path | None = None,
+                    library: LibraryResult | None = None) -> Diagrams:
     """Lay out every flowchart of the handbook with ONE Graphviz process.
 
     A pathway whose overview would print too small to read (or that the
     diagrams module calls too large) gets the map of its groups instead, plus
     one flowchart per group at the start of that group's pages.
+    ``library``: the library the pathway belongs to; a branch into another pathway is drawn as an
+    unlinked "Continues in" box.
     Raises ``generator.render.layout.LayoutError`` when Graphviz fails or is missing.
     """
     from generator.render import diagrams
     from generator.render import layout
 
     plan = pres.plan_diagrams(pathway, may_prefer_map=True)
+    index = library.index if library is not None else None
     ids = list(plan.stages)
     group_ids = list(plan.groups)
     too_large = not plan.overview
@@ -153,16 +165,16 @@ def layout_diagrams(pathway: Pathway, *, cache_dir: str | Path | None = None) ->
     dots: list[str] = []
     prefixes: list[str] = []
     if plan.overview:
-        dots.append(diagrams.overview_dot(pathway, stage_href))
+        dots.append(diagrams.overview_dot(pathway, _href, library=index))
         prefixes.append("ov-")
     if may_map:
         # A group box points at the group's own page.
         dots.append(diagrams.groups_map_dot(pathway, lambda gid: "#" + group_anchor(gid)))
         prefixes.append("map-")
-        dots += [diagrams.group_dot(pathway, gid, stage_href) for gid in group_ids]
+        dots += [diagrams.group_dot(pathway, gid, _href, library=index) for gid in group_ids]
         prefixes += [f"g{i}-" for i in range(len(group_ids))]
     n_extra = len(dots)
-    dots += [diagrams.neighbourhood_dot(pathway, sid, stage_href) for sid in ids]
+    dots += [diagrams.neighbourhood_dot(pathway, sid, _href, library=index) for sid in ids]
     # Every SVG is inlined into one HTML document, so element ids must differ between graphs.
     prefixes += [f"n{i}-" for i in range(len(ids))]
     svgs = layout.render_svgs(dots, cache_dir=cache_dir, id_prefixes=prefixes)
@@ -273,11 +285,12 @@ def fit_svg(svg: str, box: tuple[float, float], *, max_scale: float = 1.0, min_s
 # --------------------------------------------------------------------------- print HTML
 
 
-def _md(text: str | None, pathway: Pathway, *, location=None) -> Markup:
-    """A block-Markdown field as safe HTML with ``[[links]]`` pointing at in-document anchors."""
+def _md(text: str | None, pathway: Pathway, *, location=None, library: LibraryIndex | None = None) -> Markup:
+    """A block-Markdown field as safe HTML with ``[[links]]`` pointing at in-document anchors (and
+    ``[[pathway-id:stage-id]]`` as text naming the stage and its pathway)."""
     if not text:
         return Markup("")
-    safe = pres.block_markdown(text, pathway, stage_href, location=location)
+    safe = pres.block_markdown(text, pathway, _href, location=location, library=library)
     # markup.to_html renders Markdown whose raw HTML generator.render.escape has already escaped,
     # guards its links and sanitizes the result.
     return Markup(markup.to_html(safe))
@@ -286,11 +299,11 @@ def _md(text: str | None, pathway: Pathway, *, location=None) -> Markup:
 _ONE_PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.S)
 
 
-def _inline(text: str | None, pathway: Pathway, *, location=None) -> Markup:
+def _inline(text: str | None, pathway: Pathway, *, location=None, library: LibraryIndex | None = None) -> Markup:
     """An inline-Markdown field (summary, fact value...) as safe inline HTML, as the site shows it."""
     if not text:
         return Markup("")
-    html = markup.to_html(pres.inline_markdown(text, pathway, stage_href, location=location)).strip()
+    html = markup.to_html(pres.inline_markdown(text, pathway, _href, location=location, library=library)).strip()
     m = _ONE_PARAGRAPH.match(html)
     return Markup(m.group(1) if m else html)
 
@@ -301,7 +314,8 @@ def _one_line(text: str | None) -> str:
 
 def _link(link: pres.StageLink) -> dict:
     return {
-        "anchor": stage_anchor(link.stage_id),
+        # A stage of another pathway has no anchor here: the template writes its name as text.
+        "anchor": None if link.external else stage_anchor(link.stage_id),
         "title": link.label,
         "when": _one_line(link.when) or None,
     }
@@ -322,7 +336,7 @@ def _figure_svg(svg: str, box: tuple[float, float], max_scale: float, alt: str) 
     return Markup(sanitize.clean_html(with_alt(fit_svg(svg, box, max_scale=max_scale, min_scale=PRINT_MIN_SCALE), alt)))
 
 
-def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
+def _stage_view(pathway: Pathway, stage: Stage, svg: str | None, library: LibraryResult | None = None) -> dict:
     numbers = {r.id: n for n, r in enumerate(pathway.references, start=1)}
     refs = []
     for ref in dict.fromkeys(r.id for r in stage.references):
@@ -330,27 +344,30 @@ def _stage_view(pathway: Pathway, stage: Stage, svg: str | None) -> dict:
         if entry is not None:
             refs.append({"title": entry.title, "anchor": f"ref-{ref}", "number": numbers[ref]})
     kind = stage.kind
+    index = library.index if library is not None else None
     return {
         "id": stage.id,
         "anchor": stage_anchor(stage.id),
         "title": stage.title,
         "kind_label": pres.kind_label(kind),
-        "summary": _inline(stage.summary, pathway, location=stage.field_locs.get("summary")) or None,
-        "body_html": _md(stage.body, pathway, location=stage.field_locs.get("body")),
-        "facts": [(f.label, _inline(f.value, pathway, location=f.loc)) for f in stage.facts],
-        "svg": _figure_svg(svg, STAGE_BOX, STAGE_MAX_SCALE, pres.neighbourhood_alt(pathway, stage)) if svg else None,
+        "summary": _inline(stage.summary, pathway, location=stage.field_locs.get("summary"), library=index) or None,
+        "body_html": _md(stage.body, pathway, location=stage.field_locs.get("body"), library=index),
+        "facts": [(f.label, _inline(f.value, pathway, location=f.loc, library=index)) for f in stage.facts],
+        "svg": (_figure_svg(svg, STAGE_BOX, STAGE_MAX_SCALE, pres.neighbourhood_alt(pathway, stage, index))
+                if svg else None),
         "comes_from": [_link(ln) for ln in pres.comes_from(pathway, stage)],
-        "next": [_link(ln) for ln in pres.what_next(pathway, stage)],
+        "from_other": [_link(ln) for ln in pres.from_other_pathways(library, pathway, stage)],
+        "next": [_link(ln) for ln in pres.what_next(pathway, stage, index)],
         "alongside": [_link(ln) for ln in pres.alongside(pathway, stage)],
         "references": refs,
         "is_start": stage.id == pathway.start,
-        "decision": _decision_view(pathway, stage),
+        "decision": _decision_view(pathway, stage, index),
     }
 
 
-def _decision_view(pathway: Pathway, stage: Stage) -> dict | None:
+def _decision_view(pathway: Pathway, stage: Stage, library: LibraryIndex | None = None) -> dict | None:
     """A computable decision's table (``pres.decision_table``) with in-document links."""
-    table = pres.decision_table(pathway, stage)
+    table = pres.decision_table(pathway, stage, library)
     if table is None:
         return None
     return {
@@ -359,7 +376,8 @@ def _decision_view(pathway: Pathway, stage: Stage) -> dict | None:
         "order_note": table.order_note,
         "columns": [{"label": c.label, "unit": c.unit, "anchor": input_anchor(c.input_id)} for c in table.columns],
         "rows": [{"number": r.number, "when": _one_line(r.when) or "—", "cells": r.cells, "condition": r.condition,
-                  "otherwise": r.otherwise, "target": r.target_id, "anchor": stage_anchor(r.target_id),
+                  "otherwise": r.otherwise, "target": r.target_id,
+                  "anchor": None if split_target(r.target_id) else stage_anchor(r.target_id),
                   "title": r.target_label, "any": pres.ANY} for r in table.rows],
     }
 
@@ -376,7 +394,7 @@ def _data_dictionary(pathway: Pathway) -> list[dict]:
              "used_by": [_link(ln) for ln in e.used_by]} for e in pres.data_dictionary(pathway)]
 
 
-def _doc_view(pathway: Pathway, built: BuildDate | None, lang: str) -> dict:
+def _doc_view(pathway: Pathway, built: BuildDate | None, lang: str, library: LibraryIndex | None = None) -> dict:
     gov = pathway.governance
     status = pres.status_label(pathway.status)
     # "Built 2 December 2026" or "Source dated 21 September 2026": the date says what it is.
@@ -409,7 +427,7 @@ def _doc_view(pathway: Pathway, built: BuildDate | None, lang: str) -> dict:
         "status_label": status,
         "status_warning": STATUS_WARNINGS.get(pathway.status),
         "control_line": CONTROL_LINE + (f" · {date_label}" if date_label else ""),
-        "summary_html": _md(pathway.summary, pathway, location=pathway.field_locs.get("summary")),
+        "summary_html": _md(pathway.summary, pathway, location=pathway.field_locs.get("summary"), library=library),
         "description": _one_line(pathway.summary) or pathway.title,
         "audience": _one_line(pathway.audience) or None,
         "owner": gov.owner,
@@ -446,8 +464,13 @@ def print_html(
     *,
     built: BuildDate | None,
     lang: str = "en-GB",
+    library: LibraryResult | None = None,
 ) -> str:
-    """The whole handbook as one self-contained HTML document (pure: no I/O but package data)."""
+    """The whole handbook as one self-contained HTML document (pure: no I/O but package data).
+
+    ``library``: the library the pathway belongs to (one handbook per pathway): links and branches into
+    another pathway are text naming its stage and pathway, and each stage lists where other pathways lead in.
+    """
     import jinja2
 
     env = jinja2.Environment(
@@ -457,6 +480,7 @@ def print_html(
         keep_trailing_newline=True,
     )
     css = resources.files("generator.pdf").joinpath("assets/print.css").read_text(encoding="utf-8")
+    index = library.index if library is not None else None
     sections: list[dict] = []
     for gid, title, ids in pres.stages_by_group(pathway):
         # The only section of an ungrouped pathway gets no heading of its own.
@@ -464,11 +488,11 @@ def print_html(
         if group is not None:
             chart = diagrams.groups.get(gid) if gid is not None else None
             group["anchor"] = group_anchor(gid) if chart and gid is not None else None
-            alt = pres.overview_alt(pathway, ids, name=f"Flowchart of {title}")
+            alt = pres.overview_alt(pathway, ids, name=f"Flowchart of {title}", library=index)
             group["orientation"], group["svg"] = fit_page(chart, STAGE_MAX_SCALE, alt=alt) if chart else (None, None)
             if group["svg"] is None:
                 group["orientation"] = None
-        stages = [_stage_view(pathway, pathway.stage_by_id[sid], diagrams.stages.get(sid)) for sid in ids]
+        stages = [_stage_view(pathway, pathway.stage_by_id[sid], diagrams.stages.get(sid), library) for sid in ids]
         sections.append({"group": group, "stages": stages})
     cited = _cited_by(pathway)
     references = [
@@ -484,7 +508,7 @@ def print_html(
         {
             "term": g.term,
             "abbr": g.abbr,
-            "definition_html": _inline(g.definition, pathway, location=g.field_locs.get("definition")),
+            "definition_html": _inline(g.definition, pathway, location=g.field_locs.get("definition"), library=index),
         }
         for g in sorted(pathway.glossary, key=lambda g: g.term.casefold())
     ]
@@ -492,7 +516,7 @@ def print_html(
         {
             "version": h.version,
             "date": format_date(h.date),
-            "summary_html": _inline(h.summary, pathway, location=h.field_locs.get("summary")),
+            "summary_html": _inline(h.summary, pathway, location=h.field_locs.get("summary"), library=index),
             "approved_by": "; ".join(h.approved_by) or "—",
         }
         for h in pathway.history
@@ -510,13 +534,14 @@ def print_html(
             "Each box is a stage of the pathway; arrows show what comes next, labelled with the "
             "condition where there is a choice. The contents page lists every stage with its page."
         )
-    ov_alt = pres.groups_map_alt(pathway) if diagrams.overview_is_group_map else pres.overview_alt(pathway)
+    ov_alt = (pres.groups_map_alt(pathway) if diagrams.overview_is_group_map
+              else pres.overview_alt(pathway, library=index))
     orientation, svg = fit_page(diagrams.overview, OVERVIEW_MAX_SCALE, alt=ov_alt)
     overview = {"title": ov_title, "caption": caption, "orientation": orientation, "svg": svg}
     template = env.get_template("print.html.jinja")
     return template.render(
         css=Markup(css),
-        doc=_doc_view(pathway, built, lang),
+        doc=_doc_view(pathway, built, lang, index),
         overview=overview,
         legend=_legend(),
         overview_legend=not diagrams.overview_is_group_map,
@@ -572,14 +597,17 @@ def build_pdf(
     source_date_epoch: str | None = None,
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    library: LibraryResult | None = None,
 ) -> int:
-    """Diagrams, print HTML and PDF for a checked pathway; returns the page count."""
+    """Diagrams, print HTML and PDF for a checked pathway; returns the page count.
+
+    ``library``: the checked library the pathway belongs to (see ``print_html``)."""
     say = progress or (lambda _msg: None)
     built = build_date(source_date_epoch)
     say("laying out flowcharts")
-    diagrams = layout_diagrams(pathway, cache_dir=cache_dir)
+    diagrams = layout_diagrams(pathway, cache_dir=cache_dir, library=library)
     say("writing print HTML")
-    html = print_html(pathway, diagrams, built=built)
+    html = print_html(pathway, diagrams, built=built, library=library)
     return write_pdf(html, out, progress=say)
 
 

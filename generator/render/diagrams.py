@@ -4,7 +4,12 @@ and, for large pathways, a map of groups plus one diagram per group.
 Functions here only build strings (no Graphviz call); ``generator.render.layout``
 turns them into SVG.  Output is deterministic: the same pathway gives
 byte-identical DOT.  Every node carries a stable ``id`` (``stage-<id>``,
-``start``, ``group-<id>``, ``stub-<id>``) so the SVG can be tested and styled.
+``start``, ``group-<id>``, ``stub-<id>``, ``ext-<pathway>_3a_<stage>``) so the SVG can be tested and styled.
+
+In a library (``library=``), a branch into another pathway (``to: surgery:consult``) leads to a
+dashed "Continues in: <pathway> — <stage>" node named ``surgery:consult`` (no stage id has a colon),
+linked through ``href("surgery:consult")``; an empty href (the PDF) leaves it unlinked.
+Without a library such a branch is left out, as any unknown target.
 
 All user text goes through :mod:`generator.render.dotquote`.  Stages, transitions or
 alongside links that point at unknown stage ids are left out: the checks
@@ -20,7 +25,8 @@ from typing import Callable, Iterable, Mapping
 from generator.render import palette
 from generator.render.dotquote import attr_list as _attrs
 from generator.render.dotquote import digraph_header, html_escape, html_label, quote, wrap, wrapped_label
-from generator.core.model import Pathway, Stage
+from generator.core.model import LibraryIndex, Pathway, Stage, split_target
+from generator.render.markup import OtherStage, other_stage
 
 Href = Callable[[str], str]
 
@@ -236,6 +242,44 @@ def _unique_stages(pathway: Pathway) -> list[Stage]:
     return [s for s in pathway.stages if by_id.get(s.id) is s]
 
 
+def _norm(target: str) -> str:
+    """One spelling of a target: 'surgery : consult' is 'surgery:consult' (a local id is unchanged)."""
+    ext = split_target(target)
+    return f"{ext[0]}:{ext[1]}" if ext else target
+
+
+def _others(pathway: Pathway, stages: Iterable[Stage], library: LibraryIndex | None) -> dict[str, OtherStage]:
+    """The stages of other pathways the branches of ``stages`` lead to, by target, in file order."""
+    out: dict[str, OtherStage] = {}
+    if library is None:
+        return out
+    for s in stages:
+        for t in s.next:
+            other = other_stage(t.to, library, pathway)
+            if other is not None:
+                out.setdefault(other.target, other)
+    return out
+
+
+def _other_node(other: OtherStage, href: Href, *, indent: str = "  ") -> str:
+    """A dashed box for a stage of another pathway, where a branch continues."""
+    attrs = {
+        "id": quote(dom_id("ext", other.target)),
+        "label": quote("Continues in:\n" + "\n".join(wrap(f"{other.pathway_title} — {other.stage_title}", 24))),
+        "shape": quote("box"),
+        "style": quote("dashed,rounded"),
+        "color": quote(palette.ALONGSIDE),
+        "fontcolor": quote(palette.EDGE_LABEL),
+        "fontsize": str(SMALL_FONT),
+        "tooltip": quote(f"Continues in the pathway {other.pathway_title}, at {other.stage_title}", context="tooltip"),
+    }
+    url = href(other.target)
+    if url:
+        attrs["URL"] = quote(url, context="url")
+        attrs["target"] = quote("_top")
+    return f"{indent}{quote(other.target)} {_attrs(attrs)};"
+
+
 def _edge_ids() -> Callable[[str, str], str]:
     """Stable ids for edges, numbered only when the same pair repeats."""
     seen: Counter[tuple[str, str]] = Counter()
@@ -253,8 +297,8 @@ def _transition_lines(stages: Iterable[Stage], keep: Callable[[str, str], bool],
                       via_node: Callable[[str, str], bool] = lambda a, b: False,
                       cluster_of: Callable[[str, str], str | None] = lambda a, b: None) -> list[str]:
     make_id = _edge_ids()
-    return _edges(((s.id, t.to, t.when, make_id(s.id, t.to)) for s in stages for t in s.next if keep(s.id, t.to)),
-                  via_node, cluster_of)
+    return _edges(((s.id, _norm(t.to), t.when, make_id(s.id, _norm(t.to))) for s in stages for t in s.next
+                   if keep(s.id, _norm(t.to))), via_node, cluster_of)
 
 
 def _alongside_lines(pathway: Pathway, ids: list[str], keep: Callable[[str, str], bool]) -> list[str]:
@@ -318,8 +362,10 @@ def overview_is_too_large(pathway: Pathway) -> bool:
     return len(used) >= 2
 
 
-def overview_dot(pathway: Pathway, href: Href, *, title: str | None = None) -> str:
-    """The whole pathway: one linked node per stage, groups as clusters."""
+def overview_dot(pathway: Pathway, href: Href, *, title: str | None = None,
+                 library: LibraryIndex | None = None) -> str:
+    """The whole pathway: one linked node per stage, groups as clusters (and, in a library, a box
+    for each stage of another pathway a branch continues in)."""
     stages = _unique_stages(pathway)
     ids = [s.id for s in stages]
     known = set(ids)
@@ -345,12 +391,14 @@ def overview_dot(pathway: Pathway, href: Href, *, title: str | None = None) -> s
                 lines += _loop_room(m.id)
         lines.append("  }")
     lines += [_stage_node(s, href) for s in stages if s.group not in groups]
-    both = lambda a, b: a in known and b in known  # noqa: E731
+    others = _others(pathway, stages, library)
+    lines += [_other_node(o, href) for o in others.values()]
+    both = lambda a, b: a in known and (b in known or b in others)  # noqa: E731
     group_of = {s.id: s.group if s.group in groups else None for s in stages}
     # Every condition as a node: between groups it stays off their borders, and inside one it stays
     # inside (an edge detouring round the group's other stages carried its label across the border).
     lines += _transition_lines(stages, both, lambda a, b: True,
-                               lambda a, b: group_of[a] if group_of[a] is not None and group_of[a] == group_of[b] else None)
+                               lambda a, b: group_of[a] if group_of[a] is not None and group_of[a] == group_of.get(b) else None)
     lines += _alongside_lines(pathway, ids, both)
     lines += _stacking_lines(pathway, stages)
     start = pathway.stage_by_id.get(pathway.start)
@@ -411,8 +459,9 @@ def _stacking_lines(pathway: Pathway, stages: list[Stage]) -> list[str]:
     return lines
 
 
-def neighbourhood_dot(pathway: Pathway, stage_id: str, href: Href) -> str:
-    """One stage with the stages that lead to it, follow it and run alongside it."""
+def neighbourhood_dot(pathway: Pathway, stage_id: str, href: Href, *, library: LibraryIndex | None = None) -> str:
+    """One stage with the stages that lead to it, follow it (here or, in a library, in another
+    pathway) and run alongside it."""
     by_id = pathway.stage_by_id
     focus = by_id.get(stage_id)
     if focus is None:
@@ -449,12 +498,15 @@ def neighbourhood_dot(pathway: Pathway, stage_id: str, href: Href) -> str:
         "margin": quote("0.2,0.12"),
     }))
     lines += [_stage_node(by_id[sid], href) for sid in dict.fromkeys(after) if sid not in side]
+    others = _others(pathway, [focus], library)
+    lines += [_other_node(o, href) for o in others.values()]
     if side:
         lines += _alongside_panel(stage_id, side, by_id, href)
     make_id = _edge_ids()
     edges = [(src.id, stage_id, t.when, make_id(src.id, stage_id))
              for src, t in pathway.incoming.get(stage_id, ()) if src.id in by_id and src.id != stage_id]
-    edges += [(stage_id, t.to, t.when, make_id(stage_id, t.to)) for t in focus.next if t.to in by_id]
+    edges += [(stage_id, _norm(t.to), t.when, make_id(stage_id, _norm(t.to))) for t in focus.next
+              if t.to in by_id or _norm(t.to) in others]
     lines += _edges(edges)
     for a in along:
         if a not in side:
@@ -553,8 +605,9 @@ def groups_map_dot(pathway: Pathway, href_group: Href, *, title: str | None = No
     return "\n".join(lines) + "\n"
 
 
-def group_dot(pathway: Pathway, group_id: str, href: Href, *, title: str | None = None) -> str:
-    """One group's stages, plus dashed stub nodes for neighbours in other groups."""
+def group_dot(pathway: Pathway, group_id: str, href: Href, *, title: str | None = None,
+              library: LibraryIndex | None = None) -> str:
+    """One group's stages, plus dashed stub nodes for neighbours in other groups (and other pathways)."""
     if group_id not in pathway.group_by_id:
         raise KeyError(f"no group with id {group_id!r}")
     stages = _unique_stages(pathway)
@@ -588,7 +641,9 @@ def group_dot(pathway: Pathway, group_id: str, href: Href, *, title: str | None 
             "target": quote("_top"),
         }
         lines.append(f"  {quote(sid)} {_attrs(attrs)};")
-    shown = inside | set(stubs)
+    others = _others(pathway, members, library)
+    lines += [_other_node(o, href) for o in others.values()]
+    shown = inside | set(stubs) | set(others)
     # Transitions with at least one end inside the group.
     touching = lambda a, b: (a in inside or b in inside) and a in shown and b in shown  # noqa: E731
     sources = members + [by_id[sid] for sid in dict.fromkeys(stubs)]

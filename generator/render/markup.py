@@ -7,6 +7,9 @@ Shared by the website (``generator.site.pages``) and the PDF handbook
   ``generator.render.escape``) and ``[[stage-id]]`` / ``[[stage-id|text]]`` turned
   into ordinary Markdown links via a caller-supplied ``href`` function, so the
   site can link to ``stage-id.md`` files and the PDF to ``#stage-id`` anchors.
+  In a library, ``[[pathway-id:stage-id]]`` names a stage of another pathway:
+  ``href`` gets ``pathway-id:stage-id``, and an empty answer (the PDF: one
+  handbook per pathway) gives text naming the stage and its pathway instead of a link.
 * ``abbreviation_block`` - ``*[CT]: Computed tomography`` lines for the
   ``abbr`` extension, appended to a page so every abbreviation on it gets a
   hover definition.
@@ -16,11 +19,12 @@ Shared by the website (``generator.site.pages``) and the PDF handbook
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from generator.core import urls
 from generator.render import escape, sanitize
-from generator.core.model import GlossaryEntry, Location, Pathway
+from generator.core.model import GlossaryEntry, LibraryIndex, Location, Pathway, split_target
 from generator.core.suggest import closest
 from generator.core.wikilinks import iter_wikilinks
 
@@ -39,6 +43,48 @@ class UnknownStageLink(ValueError):
         super().__init__(f"{where}link [[{target}]] names no stage{hint}")
 
 
+@dataclass(frozen=True)
+class OtherStage:
+    """A stage of another pathway of the library, with the titles a reader sees."""
+
+    pathway_id: str
+    stage_id: str
+    pathway_title: str
+    stage_title: str
+
+    @property
+    def target(self) -> str:
+        """``pathway-id:stage-id``, the one spelling used for links, node names and walkthrough keys."""
+        return f"{self.pathway_id}:{self.stage_id}"
+
+    @property
+    def label(self) -> str:
+        """'Surgical consultation (Spinal surgery)': the default text of a link to it."""
+        return f"{self.stage_title} ({self.pathway_title})"
+
+
+def other_stage(target: str, library: LibraryIndex | None, pathway: Pathway | None = None) -> OtherStage | None:
+    """The stage of another pathway ``target`` (``pathway-id:stage-id``) names, or None.
+
+    None for a local id, without a library, for an unknown pathway or stage (reported by the
+    checks), and for a target in ``pathway`` itself (which is a local stage, see ``local_id``).
+    """
+    ext = split_target(target)
+    if ext is None or library is None or (pathway is not None and ext[0] == pathway.id):
+        return None
+    stages = library.stages.get(ext[0])
+    if stages is None or ext[1] not in stages:
+        return None
+    return OtherStage(ext[0], ext[1], library.titles.get(ext[0], ext[0]), stages[ext[1]] or ext[1])
+
+
+def local_id(pathway: Pathway, target: str, library: LibraryIndex | None) -> str:
+    """``target`` as a stage id of ``pathway``: 'triage:imaging' in triage is 'imaging' (a shared glossary
+    may say so); anything else unchanged.  Only within a library, where such names are allowed."""
+    ext = split_target(target)
+    return ext[1] if ext is not None and library is not None and ext[0] == pathway.id else target
+
+
 def author_markdown(
     text: str | None,
     pathway: Pathway,
@@ -46,11 +92,14 @@ def author_markdown(
     *,
     location: Location | None = None,
     one_line: bool = False,
+    library: LibraryIndex | None = None,
 ) -> str:
     """Author Markdown made safe, with ``[[links]]`` resolved through ``href(stage_id)``.
 
     ``one_line`` produces a table-cell/list-item safe version (see
-    ``escape.cell``).  Raises ``UnknownStageLink`` for a link to no stage.
+    ``escape.cell``).  ``library``: the pathways ``[[pathway-id:stage-id]]`` may name
+    (their default text is 'Stage title (Pathway title)').  Raises ``UnknownStageLink``
+    for a link to no stage.
     """
     if not text:
         return ""
@@ -60,19 +109,36 @@ def author_markdown(
     parts: list[str] = []
     pos = 0
     for link in iter_wikilinks(text):
-        stage = pathway.stage_by_id.get(link.target)
-        if stage is None:
-            raise UnknownStageLink(link.target, location, closest(link.target, pathway.stage_by_id))
-        label = escape.plain(link.text if link.text is not None else stage.title)
         parts.append(text[pos : link.start])
         parts.append(f"\x1a{len(links)}\x1a")
-        links.append(f"[{label}]({href(stage.id)})")
+        links.append(_link_markdown(link.target, link.text, pathway, href, location, library))
         pos = link.end
     parts.append(text[pos:])
     safe = (escape.cell if one_line else escape.markdown)("".join(parts))
     for i, md in enumerate(links):
         safe = safe.replace(f"\x1a{i}\x1a", md)
     return safe
+
+
+def _link_markdown(target: str, text: str | None, pathway: Pathway, href: Callable[[str], str],
+                   location: Location | None, library: LibraryIndex | None) -> str:
+    """One ``[[target|text]]`` as Markdown (its text escaped here)."""
+    sid = local_id(pathway, target, library)
+    stage = pathway.stage_by_id.get(sid)
+    if stage is not None:
+        return f"[{escape.plain(text if text is not None else stage.title)}]({href(stage.id)})"
+    other = other_stage(target, library, pathway)
+    if other is None:
+        ext = split_target(target)
+        if ext is not None and library is not None and ext[0] in library.stages:
+            hint = closest(ext[1], library.stages[ext[0]])
+            raise UnknownStageLink(target, location, f"{ext[0]}:{hint}" if hint else None)
+        raise UnknownStageLink(target, location, closest(target, pathway.stage_by_id))
+    url = href(other.target)
+    if not url:  # no page to link to (the PDF): say where it is in words
+        words = other.label if text is None else f"{text} ({other.pathway_title}: {other.stage_title})"
+        return escape.plain(words)
+    return f"[{escape.plain(text if text is not None else other.label)}]({url})"
 
 
 def abbreviation_block(glossary: Iterable[GlossaryEntry]) -> str:

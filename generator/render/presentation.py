@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from generator.core.builddate import BuildDate
-from generator.core.model import Input, Location, Pathway, Stage
+from generator.core.model import Input, LibraryIndex, Location, Pathway, Stage, split_target
 from generator.render import palette
-from generator.render.markup import author_markdown
+from generator.render.markup import author_markdown, other_stage
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
@@ -114,22 +114,22 @@ _BLOCK_START = re.compile(r"^(?:([#>+*!-])|(\d+)([.)]))")
 
 
 def inline_markdown(text: str | None, pathway: Pathway, href: Callable[[str], str], *,
-                    location: Location | None = None) -> str:
+                    location: Location | None = None, library: LibraryIndex | None = None) -> str:
     """An inline-Markdown field (a stage summary, a fact value...) as safe one-line Markdown.
 
     Emphasis, links and ``[[stage-id]]`` work; line breaks are spaces; a
     ``#``, ``>``, ``-``, ``1.`` (...) at the start shows as written.
     """
-    safe = author_markdown(text, pathway, href, location=location, one_line=True)
+    safe = author_markdown(text, pathway, href, location=location, one_line=True, library=library)
     if safe.startswith("???"):
         return "&#63;" + safe[1:]
     return _BLOCK_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else f"{m.group(2)}\\{m.group(3)}", safe, count=1)
 
 
 def block_markdown(text: str | None, pathway: Pathway, href: Callable[[str], str], *,
-                   location: Location | None = None) -> str:
+                   location: Location | None = None, library: LibraryIndex | None = None) -> str:
     """A block-Markdown field (the pathway summary, a stage body) as safe Markdown."""
-    return author_markdown(text, pathway, href, location=location)
+    return author_markdown(text, pathway, href, location=location, library=library)
 
 
 # --------------------------------------------------------------------------- links
@@ -137,37 +137,66 @@ def block_markdown(text: str | None, pathway: Pathway, href: Callable[[str], str
 
 @dataclass(frozen=True)
 class StageLink:
-    """A link to a stage as a page shows it: the target id, its label, and the condition (if any).
+    """A link to a stage as a page shows it: the target, its label, and the condition (if any).
 
-    ``when`` is the author's condition exactly as written (plain text: the
-    writer escapes it, never renders it as Markdown).
+    ``stage_id`` is a stage of this pathway, or ``pathway-id:stage-id`` for a stage of another
+    pathway of the library (``external``).  ``when`` is the author's condition exactly as written
+    (plain text: the writer escapes it, never renders it as Markdown).
     """
 
     stage_id: str
     label: str
     when: str | None = None
 
+    @property
+    def external(self) -> tuple[str, str] | None:
+        """``(pathway id, stage id)`` when the link leads into another pathway."""
+        return split_target(self.stage_id)
 
-def link_label(pathway: Pathway, stage_id: str) -> str:
-    """A link's text: the stage's title, or its id when it names no stage."""
+
+def link_label(pathway: Pathway, stage_id: str, library: LibraryIndex | None = None) -> str:
+    """A link's text: the stage's title, 'Stage (Pathway)' for another pathway's, or the id when it names no stage."""
     stage = pathway.stage_by_id.get(stage_id)
-    return stage.title if stage else stage_id
+    if stage is not None:
+        return stage.title
+    other = other_stage(stage_id, library, pathway)
+    return other.label if other else stage_id
 
 
-def stage_link(pathway: Pathway, stage_id: str, when: str | None = None) -> StageLink:
-    return StageLink(stage_id, link_label(pathway, stage_id), when or None)
+def stage_link(pathway: Pathway, stage_id: str, when: str | None = None,
+               library: LibraryIndex | None = None) -> StageLink:
+    other = other_stage(stage_id, library, pathway)
+    return StageLink(other.target if other else stage_id, link_label(pathway, stage_id, library), when or None)
+
+
+def is_shown(pathway: Pathway, target: str, library: LibraryIndex | None) -> bool:
+    """True for a target a page can link to: a stage of the pathway, or of another pathway of the library."""
+    return target in pathway.stage_by_id or other_stage(target, library, pathway) is not None
 
 
 def comes_from(pathway: Pathway, stage: Stage) -> list[StageLink]:
     return [stage_link(pathway, src.id, t.when) for src, t in pathway.incoming.get(stage.id, ())]
 
 
-def what_next(pathway: Pathway, stage: Stage) -> list[StageLink]:
-    return [stage_link(pathway, t.to, t.when) for t in stage.next]
+def what_next(pathway: Pathway, stage: Stage, library: LibraryIndex | None = None) -> list[StageLink]:
+    return [stage_link(pathway, t.to, t.when, library) for t in stage.next]
 
 
 def alongside(pathway: Pathway, stage: Stage) -> list[StageLink]:
     return [stage_link(pathway, sid) for sid in pathway.alongside_of.get(stage.id, ()) if sid in pathway.stage_by_id]
+
+
+def from_other_pathways(library, pathway: Pathway, stage: Stage) -> list[StageLink]:
+    """The stages of other pathways that lead into ``stage`` (a branch, with its condition) or link to it in
+    their text, in catalogue order; [] without a library.  ``library``: a ``core.library.LibraryResult``."""
+    if library is None:
+        return []
+    out = []
+    for c in library.incoming.get((pathway.id, stage.id), ()):
+        other = other_stage(f"{c.pathway}:{c.stage}", library.index, pathway)
+        if other is not None:
+            out.append(StageLink(other.target, other.label, (c.when or None) if c.via == "next" else None))
+    return out
 
 
 def cited_by(pathway: Pathway) -> dict[str, list[str]]:
@@ -232,10 +261,15 @@ def plan_diagrams(pathway: Pathway, *, may_prefer_map: bool = False) -> DiagramP
 # --------------------------------------------------------------------------- text alternatives
 
 
-def _branches(pathway: Pathway, stage: Stage) -> str:
-    parts = [f"if {_flat(ln.when)} → {_flat(ln.label)}" if ln.when else f"→ {_flat(ln.label)}"
-             for ln in what_next(pathway, stage) if ln.stage_id in pathway.stage_by_id]
+def _branches(pathway: Pathway, stage: Stage, library: LibraryIndex | None = None) -> str:
+    parts = [f"if {_flat(ln.when)} → {_flat(_continues(ln))}" if ln.when else f"→ {_flat(_continues(ln))}"
+             for ln in what_next(pathway, stage, library) if is_shown(pathway, ln.stage_id, library)]
     return "; ".join(parts) if parts else "end of the pathway"
+
+
+def _continues(ln: StageLink) -> str:
+    """A branch's target in words; one into another pathway says so."""
+    return f"continues in another pathway at {ln.label}" if ln.external else ln.label
 
 
 def _flat(text: str | None) -> str:
@@ -247,7 +281,8 @@ def _end(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def overview_alt(pathway: Pathway, ids: list[str] | None = None, *, name: str | None = None) -> str:
+def overview_alt(pathway: Pathway, ids: list[str] | None = None, *, name: str | None = None,
+                 library: LibraryIndex | None = None) -> str:
     """The overview flowchart in words: where it starts, then each stage with its kind and branches.
 
     ``ids`` limits it to some stages (a group's chart); ``name`` replaces the
@@ -258,7 +293,7 @@ def overview_alt(pathway: Pathway, ids: list[str] | None = None, *, name: str | 
         lines.append(_end(f"Starts at {_flat(link_label(pathway, pathway.start))}"))
     for sid in ids if ids is not None else reading_order(pathway):
         stage = pathway.stage_by_id[sid]
-        rest = _branches(pathway, stage)
+        rest = _branches(pathway, stage, library)
         along = [ln.label for ln in alongside(pathway, stage)]
         if along:
             rest += "; alongside " + ", ".join(along)
@@ -266,7 +301,7 @@ def overview_alt(pathway: Pathway, ids: list[str] | None = None, *, name: str | 
     return " ".join(lines)
 
 
-def neighbourhood_alt(pathway: Pathway, stage: Stage) -> str:
+def neighbourhood_alt(pathway: Pathway, stage: Stage, library: LibraryIndex | None = None) -> str:
     """A stage's own chart in words: what leads here, what follows (with conditions), what runs alongside."""
     title = _flat(stage.title)
     came = [f"{_flat(ln.label)} (when {_flat(ln.when)})" if ln.when else _flat(ln.label)
@@ -276,7 +311,7 @@ def neighbourhood_alt(pathway: Pathway, stage: Stage) -> str:
         text.append(_end("Comes from: " + "; ".join(came)))
     elif stage.id == pathway.start:
         text.append("This is where the pathway starts.")
-    text.append(_end(f"What next: {_branches(pathway, stage)}"))
+    text.append(_end(f"What next: {_branches(pathway, stage, library)}"))
     along = [_flat(ln.label) for ln in alongside(pathway, stage)]
     if along:
         text.append(_end("Runs alongside: " + ", ".join(along)))
@@ -479,7 +514,7 @@ def _input_label(pathway: Pathway, input_id: str) -> str:
     return inp.label if inp else input_id
 
 
-def decision_table(pathway: Pathway, stage: Stage) -> DecisionTable | None:
+def decision_table(pathway: Pathway, stage: Stage, library: LibraryIndex | None = None) -> DecisionTable | None:
     """The decision table of a computable decision, or None for a stage with no computable branch."""
     from generator.core.expressions import Otherwise
 
@@ -508,7 +543,8 @@ def decision_table(pathway: Pathway, stage: Stage) -> DecisionTable | None:
             split = _per_input(expr, pathway)
             if split is not None:
                 cells = tuple(" and ".join(split[c.input_id]) if c.input_id in split else ANY for c in columns)
-        rows.append(DecisionRow(n, t.when or None, cells, condition, t.to, link_label(pathway, t.to), otherwise))
+        link = stage_link(pathway, t.to, library=library)
+        rows.append(DecisionRow(n, t.when or None, cells, condition, link.stage_id, link.label, otherwise))
     return DecisionTable(stage.id, decision_table_id(stage.id), order, ORDER_NOTES.get(order, ORDER_NOTES["exclusive"]),
                          columns, tuple(rows))
 

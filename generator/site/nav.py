@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import posixpath
 
-from generator.core.model import Pathway
+from generator.core.model import Pathway, split_target
 from generator.render.presentation import stages_by_group
 
 HOME = "index.md"
@@ -38,6 +38,17 @@ NAV_CHUNK = 40
 
 def stage_path(stage_id: str) -> str:
     return f"stages/{stage_id}.md"
+
+
+def target_path(target: str, up: str = "../") -> str:
+    """The page of a branch's or link's target: ``stages/<id>.md``, or for ``pathway-id:stage-id`` (a
+    pathway of a library, each published in its own folder beside this one) ``../<pathway-id>/stages/<id>.md``.
+
+    ``up`` climbs from the root of this pathway's pages to the folder holding the pathways (one more
+    level per folder of an archived copy, ``versions/<v>/``).
+    """
+    ext = split_target(target)
+    return f"{up}{ext[0]}/{stage_path(ext[1])}" if ext else stage_path(target)
 
 
 def input_anchor(input_id: str) -> str:
@@ -65,6 +76,8 @@ def url_link(from_src: str, to_src: str, use_directory_urls: bool) -> str:
     there = page_url(to_src, use_directory_urls)
     # A directory URL ("stages/a/") is its own base; a file URL resolves from its folder.
     base = here if here == "" or here.endswith("/") else posixpath.dirname(here)
+    if there.startswith("../"):  # above this site's root (another pathway of the library)
+        return _climb(base) + there
     rel = posixpath.relpath(there or ".", base.rstrip("/") or ".")
     if there == "" or there.endswith("/"):
         rel = "./" if rel == "." else rel + "/"
@@ -73,7 +86,17 @@ def url_link(from_src: str, to_src: str, use_directory_urls: bool) -> str:
 
 def md_link(from_src: str, to_src: str) -> str:
     """Relative link between two Markdown sources, for MkDocs to rewrite."""
+    if to_src.startswith("../"):  # above this site's root (another pathway of the library)
+        return _climb(posixpath.dirname(from_src)) + to_src
     return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
+def _climb(folder: str) -> str:
+    """'../' once per folder of ``folder`` (a path below the root): back up to the root.
+
+    Not ``relpath``: it resolves a path climbing above the root against the working directory.
+    """
+    return "../" * len([part for part in folder.split("/") if part])
 
 
 def _stage_entries(pathway: Pathway, ids: list[str]) -> list[dict]:

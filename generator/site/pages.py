@@ -40,7 +40,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import jinja2
 
@@ -56,6 +56,9 @@ from generator.site import feedback as fb
 from generator.site import walkthrough as wt
 from generator.render.releases import VERSIONS_PAGE, Releases
 from generator.export.fhir import DEFAULT_BASE
+
+if TYPE_CHECKING:
+    from generator.core.library import LibraryResult
 
 # layout(dots, *, id_prefixes) -> svgs; generator.render.layout.render_svgs fits.
 Layout = Callable[..., list[str]]
@@ -73,13 +76,14 @@ class Downloads:
     package_name: str | None = None
 
 
-def download_files(pathway: Pathway, downloads: Downloads) -> dict[str, bytes]:
+def download_files(pathway: Pathway, downloads: Downloads, library: LibraryResult | None = None) -> dict[str, bytes]:
     """``{name: bytes}`` under ``downloads/``: the Bundle and the JSON files exactly as ``pathway export``
     writes them, and the FHIR package folder as the tarball FHIR packages are shipped in."""
     from generator.export import fhir
     from generator.export.model_json import export_json
 
-    folder = fhir.export_folder(pathway, downloads.fhir_base, downloads.package_name)
+    folder = fhir.export_folder(pathway, downloads.fhir_base, downloads.package_name,
+                                library=library.index if library is not None else None)
     out = {name: data for name, data in folder.items() if "/" not in name}  # the Bundle
     out[PACKAGE_TARBALL] = fhir.package_tarball(folder)
     out.update(export_json(pathway))
@@ -148,13 +152,18 @@ class _Renderer:
     """Holds the pathway and the per-site settings while the pages are built."""
 
     def __init__(self, pathway: Pathway, today: _dt.date | None, use_directory_urls: bool, pdf: bool = False,
-                 releases: Releases | None = None, feedback: fb.Feedback | None = None, site_url: str = ""):
+                 releases: Releases | None = None, feedback: fb.Feedback | None = None, site_url: str = "",
+                 library: LibraryResult | None = None):
         self.p = pathway
+        # In a library every pathway is a folder beside this one; ``index`` names their stages.
+        self.library = library
+        self.index = library.index if library is not None else None
         self.releases = releases
         self.feedback = feedback
         self.site_url = site_url
         # Where this site sits below the root of the published site: '' or 'versions/<v>/'.
         self.prefix = f"versions/{releases.archived}/" if releases and releases.archived else ""
+        self.up = "../" * (1 + self.prefix.count("/"))  # from this site's root to the folder of the pathways
         self.pdf = pdf
         self.today = today
         self.udu = use_directory_urls
@@ -170,24 +179,28 @@ class _Renderer:
         }
 
     # -- links ---------------------------------------------------------------
+    def target(self, target: str) -> str:
+        """The page of a stage here or (``pathway-id:stage-id``) of another pathway of the library."""
+        return nav.target_path(target, self.up)
+
     def md_href(self, page: str) -> Callable[[str], str]:
-        return lambda sid: nav.md_link(page, nav.stage_path(sid))
+        return lambda sid: nav.md_link(page, self.target(sid))
 
     def svg_href(self, page: str) -> Callable[[str], str]:
-        return lambda sid: nav.url_link(page, nav.stage_path(sid), self.udu)
+        return lambda sid: nav.url_link(page, self.target(sid), self.udu)
 
     def stage_link(self, page: str, sid: str) -> str:
-        return self.link(page, pres.stage_link(self.p, sid))
+        return self.link(page, pres.stage_link(self.p, sid, library=self.index))
 
     def link(self, page: str, link: pres.StageLink) -> str:
-        return f"[{escape.plain(link.label)}]({nav.md_link(page, nav.stage_path(link.stage_id))})"
+        return f"[{escape.plain(link.label)}]({nav.md_link(page, self.target(link.stage_id))})"
 
     def text(self, s: str | None, page: str, stage: Stage | None = None, fld: str = "", one_line: bool = False,
              loc: Location | None = None) -> str:
         """A Markdown field (``one_line``: inline Markdown) by the text policy of ``generator.core.textpolicy``."""
         loc = loc or ((stage.field_locs.get(fld) or stage.loc) if stage else self.p.field_locs.get(fld))
         write = pres.inline_markdown if one_line else pres.block_markdown
-        return write(s, self.p, self.md_href(page), location=loc)
+        return write(s, self.p, self.md_href(page), location=loc, library=self.index)
 
     def page(self, template: str, **ctx) -> bytes:
         return self.env.get_template(template).render(**self.common, **ctx).encode("utf-8")
@@ -206,19 +219,20 @@ class _Renderer:
                                 "The phases of the pathway. Select a box to open that phase.", "map-"))
             for gid in plan.groups:
                 page = nav.group_path(gid)
-                out.append(_Diagram(page, d.group_dot(p, gid, self.svg_href(page)),
+                out.append(_Diagram(page, d.group_dot(p, gid, self.svg_href(page), library=self.index),
                                     f"Flowchart of {p.group_by_id[gid].title}",
                                     "Each box is a stage; select one to open it. Dashed boxes are in other phases.",
                                     "Select a box to open that stage. Dashed boxes belong to other phases.",
                                     f"g-{gid}-"))
         if plan.overview:
-            out.append(_Diagram(nav.HOME, d.overview_dot(p, self.svg_href(nav.HOME)), f"Flowchart of {p.title}",
+            out.append(_Diagram(nav.HOME, d.overview_dot(p, self.svg_href(nav.HOME), library=self.index),
+                                f"Flowchart of {p.title}",
                                 "Each box is a stage of the pathway; select one to open it. "
                                 "The same flow is given as text below the flowchart.",
                                 "The whole pathway. Select a box to open that stage; the flowchart is also given as text below.",
                                 "ov-"))
             # The same chart for the walkthrough, its links computed for that page.
-            out.append(_Diagram(wt.PAGE, d.overview_dot(p, self.svg_href(wt.PAGE)),
+            out.append(_Diagram(wt.PAGE, d.overview_dot(p, self.svg_href(wt.PAGE), library=self.index),
                                 f"Flowchart of {p.title}: the route of the walkthrough",
                                 "Each box is a stage; the stages and arrows of the route so far are drawn with a "
                                 "thick outline, and the route is also listed as text above.",
@@ -226,7 +240,7 @@ class _Renderer:
         for sid in plan.stages:
             s = p.stage_by_id[sid]
             page = nav.stage_path(s.id)
-            out.append(_Diagram(page, d.neighbourhood_dot(p, s.id, self.svg_href(page)),
+            out.append(_Diagram(page, d.neighbourhood_dot(p, s.id, self.svg_href(page), library=self.index),
                                 f"Where {s.title} sits in the pathway",
                                 "The stages that lead here, follow and run alongside; "
                                 "the same links are listed under Comes from, What next and Alongside.",
@@ -303,10 +317,11 @@ class _Renderer:
         for s in self._stages():
             parts = []
             for t in s.next:
-                if t.to not in p.stage_by_id:
+                if not pres.is_shown(p, t.to, self.index):
                     continue
                 cond = f"if {escape.plain(t.when)} " if t.when else ""
-                parts.append(f"{cond}→ {self.stage_link(page, t.to)}")
+                where = "continues in another pathway at " if t.external else ""
+                parts.append(f"{cond}→ {where}{self.stage_link(page, t.to)}")
             along = [self.stage_link(page, a) for a in p.alongside_of.get(s.id, ())]
             rest = "; ".join(parts) if parts else "end of the pathway"
             if along:
@@ -326,9 +341,13 @@ class _Renderer:
             cond = f" — when {escape.plain(ln.when)}" if ln.when else ""
             comes_from.append(f"{self.link(page, ln)}{cond}")
         what_next = []
-        for ln in pres.what_next(p, s):
-            link = self.link(page, ln)
+        for ln in pres.what_next(p, s, self.index):
+            link = ("continues in another pathway at " if ln.external else "") + self.link(page, ln)
             what_next.append(f"**{escape.plain(ln.when)}** → {link}" if ln.when else link)
+        from_other = []
+        for ln in pres.from_other_pathways(self.library, p, s):
+            cond = f" — when {escape.plain(ln.when)}" if ln.when else ""
+            from_other.append(f"{self.link(page, ln)}{cond}")
         refs = []
         for r in s.references:
             ref = p.reference_by_id.get(r.id)
@@ -343,7 +362,7 @@ class _Renderer:
             summary=self.text(s.summary, page, s, "summary", one_line=True),
             diagram=figures.get(page, ""), body=self.text(s.body, page, s, "body"),
             facts=[(f.label, self.text(f.value, page, one_line=True, loc=f.loc)) for f in s.facts],
-            comes_from=comes_from, is_start=(s.id == p.start), what_next=what_next,
+            comes_from=comes_from, is_start=(s.id == p.start), what_next=what_next, from_other=from_other,
             alongside=[self.link(page, ln) for ln in pres.alongside(p, s)],
             decision_table=self.decision_table(s, page),
             references=refs, keywords=stage_keywords(p, s), home_link=nav.md_link(page, nav.HOME),
@@ -357,7 +376,7 @@ class _Renderer:
         the walkthrough, whose no-JavaScript fallback this table is.  No blank lines inside, or
         Markdown would end the block; every value is escaped here (Markdown never sees it).
         """
-        table = pres.decision_table(self.p, s)
+        table = pres.decision_table(self.p, s, self.index)
         if table is None:
             return ""
         plain = escape.html_text
@@ -392,7 +411,7 @@ class _Renderer:
                 for c, v in zip(table.columns, r.cells, strict=True):
                     any_css = ' class="pathway-decision-any"' if v == pres.ANY else ""
                     cells.append(f'<td data-label="{plain(c.label)}"{any_css}>{h(v)}</td>')
-            href = nav.url_link(page, nav.stage_path(r.target_id), self.udu)
+            href = nav.url_link(page, self.target(r.target_id), self.udu)
             cells.append(f'<td data-label="Next stage"><a href="{plain(href)}">{h(r.target_label)}</a></td>')
             rows.append(f'<tr{css} data-branch="{r.number}" data-target="{plain(r.target_id)}">' + "".join(cells) + "</tr>")
         return (f'<div class="pathway-decision" data-order="{plain(table.order)}">\n'
@@ -516,7 +535,7 @@ class _Renderer:
                                  "pathway-diagram--overview pathway-wn-chart", d.name)
                 prefix = d.id_prefix
         self.walkthrough_json = wt.data_script(
-            wt.walkthrough_data(self.p, lambda sid: nav.url_link(page, nav.stage_path(sid), self.udu), prefix))
+            wt.walkthrough_data(self.p, self.svg_href(page), prefix, library=self.index))
         decisions = [self.stage_link(page, s.id) for s in self._stages() if s.kind == "decision"]
         return self.page("what-next.md.jinja", decisions=decisions, figure=figure)
 
@@ -600,6 +619,7 @@ def render_site(
     feedback: fb.Feedback | None = None,
     site_url: str = "",
     downloads: Downloads | None = None,
+    library: LibraryResult | None = None,
 ) -> dict[str, bytes]:
     """Render the whole site for a checked pathway: ``{posix path: bytes}``, sorted by path.
 
@@ -614,11 +634,15 @@ def render_site(
     address absolute.
     ``downloads``: the site also holds the exports under ``downloads/`` (``download_files``) and the home
     page links them.  Raises ``SiteError`` for a bad FHIR base or package name.
+    ``library``: the checked library ``pathway`` belongs to (``generator.core.library.check_library``), whose
+    pathways are published in sibling folders ``<pathway-id>/``: ``[[pathway-id:stage-id]]`` and branches into
+    another pathway link to ``../<pathway-id>/stages/<id>.md``, and each stage page lists the stages of other
+    pathways that lead into it ("From other pathways").  None: a pathway on its own.
     """
     from generator.export.fhir import BaseUrlError, PackageNameError
     from generator.render.svgpost import finish
 
-    r = _Renderer(pathway, today, use_directory_urls, pdf, releases, feedback, site_url)
+    r = _Renderer(pathway, today, use_directory_urls, pdf, releases, feedback, site_url, library)
     try:
         wanted = r.diagrams()
         svgs = (layout or _default_layout)([d.dot for d in wanted], id_prefixes=[d.id_prefix for d in wanted])
@@ -630,7 +654,7 @@ def render_site(
             figures[d.page] = _figure(finish(svg, name=d.name, description=d.description), d.caption, css, d.name)
         legend = legend_html()
         try:
-            extra = ({f"{DOWNLOADS_DIR}/{name}": data for name, data in download_files(pathway, downloads).items()}
+            extra = ({f"{DOWNLOADS_DIR}/{name}": data for name, data in download_files(pathway, downloads, library).items()}
                      if downloads is not None else {})
         except (BaseUrlError, PackageNameError) as exc:
             raise SiteError(f"the FHIR download cannot be made: {exc}") from exc

@@ -33,13 +33,11 @@ from __future__ import annotations
 import difflib
 import functools
 import html
-import inspect
 import json
 import logging
 import os
 import posixpath
 from importlib import resources
-from typing import Any
 
 from markupsafe import Markup
 from mkdocs.config import base
@@ -266,8 +264,12 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         except ValueError as exc:
             raise PluginError(str(exc)) from None
         layout = self._layout(config)
-        # The librender branch adds render_site(..., library=); until then the pages render without it.
-        extra: dict[str, Any] = {"library": result} if "library" in inspect.signature(render_site).parameters else {}
+        # Each pathway's own exports, each package named after its pathway: one fhir_package_name cannot
+        # name them all, and a given one is refused rather than ignored.
+        if self.config.fhir_package_name:
+            raise PluginError("option 'fhir_package_name' names the FHIR package of one pathway; in a library each "
+                              "pathway's package is named pathway.<pathway id>: remove the option")
+        downloads = Downloads(self.config.fhir_base, None) if self.config.downloads else None
         shared = {site_paths.CSS, wt.JS}  # one copy at the library root serves every pathway
         pages: dict[str, bytes] = {}
         navs = []
@@ -276,7 +278,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             try:
                 site = render_site(p, layout=layout, today=today, use_directory_urls=config.use_directory_urls,
                                    pdf=self.config.pdf, feedback=feedback, site_url=_sub_url(config.site_url, _join(self.prefix, p.id)),
-                                   **extra)
+                                   library=result, downloads=downloads)
             except SiteError as exc:
                 if live is not None:
                     log.error(str(exc))

@@ -9,6 +9,10 @@ as ``generator.core.scenarios.walk``; ``tests/site/test_walkthrough.py`` holds t
 
 Without JavaScript the page lists the decisions with links to their stage pages, where the decision
 tables are.
+
+In a library, a branch into another pathway leads to an entry keyed ``pathway-id:stage-id`` with no
+branches of its own, so the walk ends there: "Continues in <pathway>: <stage>", linked to that page
+(``OTHER_KIND`` is shown as its kind).  The script needs no change for it.
 """
 
 from __future__ import annotations
@@ -20,13 +24,15 @@ from typing import Any, Callable
 
 from generator.core import expressions as ex
 from generator.core.decisions import is_computable
-from generator.core.model import Input, Pathway
+from generator.core.model import Input, LibraryIndex, Pathway
 from generator.render.diagrams import dom_id
+from generator.render.markup import other_stage
 
 PAGE = "what-next.md"
 JS = "assets/walkthrough.js"
 DATA = "assets/walkthrough-data.js"
 DEFAULT_MAX_STEPS = 100  # as generator.core.scenarios.DEFAULT_MAX_STEPS: a loop stops, never hangs
+OTHER_KIND = "another pathway"
 
 
 def _value(v: ex.Value) -> Any:
@@ -71,11 +77,14 @@ def _input_json(inp: Input) -> dict[str, Any]:
     return out
 
 
-def walkthrough_data(p: Pathway, href: Callable[[str], str], node_prefix: str | None) -> dict[str, Any]:
-    """The JSON document of the page.  ``href(stage_id)``: the stage page's URL from this page;
-    ``node_prefix``: the id prefix of the embedded flowchart (None: no flowchart on the page)."""
+def walkthrough_data(p: Pathway, href: Callable[[str], str], node_prefix: str | None, *,
+                     library: LibraryIndex | None = None) -> dict[str, Any]:
+    """The JSON document of the page.  ``href(stage_id)``: the stage page's URL from this page (also
+    given ``pathway-id:stage-id``); ``node_prefix``: the id prefix of the embedded flowchart (None: no
+    flowchart on the page); ``library``: the pathways a branch may continue in."""
     inputs = dict(p.input_by_id)
     stages: dict[str, Any] = {}
+    ends: dict[str, Any] = {}  # the stages of other pathways where a route continues
     seen: Counter[tuple[str, str]] = Counter()  # edge ids as generator.render.diagrams._edge_ids numbers them
     known = set(p.stage_by_id)
     for s in p.stages:
@@ -84,12 +93,19 @@ def walkthrough_data(p: Pathway, href: Callable[[str], str], node_prefix: str | 
         computable = is_computable(s) and all(t.condition and t.condition.expr for t in s.next)
         branches = []
         for t in s.next:
-            if t.to not in known:
-                continue
-            seen[(s.id, t.to)] += 1
-            n = seen[(s.id, t.to)]
-            edge = f"{dom_id('edge', s.id)}--{dom_id('x', t.to)[2:]}" + ("" if n == 1 else f"--{n}")
-            b: dict[str, Any] = {"to": t.to, "edge": edge}
+            to = t.to
+            if to not in known:
+                other = other_stage(to, library, p)
+                if other is None:
+                    continue
+                to = other.target
+                ends.setdefault(to, {"title": f"Continues in {other.pathway_title}: {other.stage_title}",
+                                     "kind": OTHER_KIND, "href": href(to), "node": dom_id("ext", to),
+                                     "computable": False, "next": []})
+            seen[(s.id, to)] += 1
+            n = seen[(s.id, to)]
+            edge = f"{dom_id('edge', s.id)}--{dom_id('x', to)[2:]}" + ("" if n == 1 else f"--{n}")
+            b: dict[str, Any] = {"to": to, "edge": edge}
             if t.when:
                 b["when"] = t.when
             if computable:
@@ -98,6 +114,7 @@ def walkthrough_data(p: Pathway, href: Callable[[str], str], node_prefix: str | 
             branches.append(b)
         stages[s.id] = {"title": s.title or s.id, "kind": s.kind, "href": href(s.id),
                         "node": dom_id("stage", s.id), "computable": computable, "next": branches}
+    stages.update(ends)
     return {
         "title": p.title,
         "start": p.start,

@@ -305,3 +305,34 @@ def test_literals():
     assert number_literal(Fraction(1, 20)) == "0.05"
     assert string_literal("it's \\ x") == "'it\\'s \\\\ x'"
     assert fhirpath({}, string_literal("it's \\ x"), {}) == ["it's \\ x"]
+
+
+def test_a_branch_into_another_pathway_points_at_that_pathways_strategy(tmp_path):
+    """In a library each pathway is exported on its own, with the same base: a branch into another pathway
+    is a sub-action whose canonical is that pathway's strategy for the stage (docs/export.md)."""
+    import datetime as dt
+
+    from generator.core.library import check_library
+    from libfixture import computable_copy
+
+    lib = check_library(computable_copy(tmp_path), for_build=True, today=dt.date(2026, 12, 2))
+    assert not lib.has_errors(), lib.problems
+    base = "https://fhir.example.org/spine"
+    exported = {p.id: fhir.export_fhir(p, base, library=lib.index) for p in lib.pathways}
+    review = json.loads(exported["injections"]["PlanDefinition-injections.review.json"])
+    (nxt,) = [a for a in review["action"] if a["id"] == "next"]
+    into = nxt["action"][1]
+    assert into["definitionCanonical"] == f"{base}/PlanDefinition/surgery.consult"
+    assert into["description"].startswith("Next: Surgical consultation (Spinal surgery), in another pathway.")
+    assert into["condition"][0]["kind"] == "applicability"
+    # The canonical is a resource the other pathway's export holds; every file still parses as FHIR R4B.
+    target = json.loads(exported["surgery"]["PlanDefinition-surgery.consult.json"])
+    assert target["url"] == into["definitionCanonical"]
+    for files in exported.values():
+        for name, data in files.items():
+            obj = json.loads(data)
+            get_fhir_model_class(obj["resourceType"]).model_validate(obj)
+    # Without the library's titles the ids name it; it never crashes.
+    alone = json.loads(fhir.export_fhir(lib.by_id["injections"], base)["PlanDefinition-injections.review.json"])
+    (nxt,) = [a for a in alone["action"] if a["id"] == "next"]
+    assert nxt["action"][1]["description"].startswith("Next: consult (pathway surgery), in another pathway.")

@@ -1,8 +1,7 @@
 """A library of pathways built as a site: ``mkdocs build --strict`` with ``library: FOLDER`` (issue #17).
 
 The library is ``tests/fixtures/library-plain``: the three pathways of ``tests/fixtures/library``
-without the links between them, which the pages render only with the librender branch (the last test,
-on the real fixture, is marked xfail until that lands).  Dates are pinned with SOURCE_DATE_EPOCH.
+without the links between them; one test builds the real fixture, links and all.  Dates are pinned with SOURCE_DATE_EPOCH.
 """
 
 from __future__ import annotations
@@ -188,7 +187,6 @@ def test_a_library_under_a_prefix_keeps_every_link(tmp_path):
     assert {d["location"]: d["title"] for d in docs}["services/triage/stages/imaging/"] == "Imaging — Back pain triage"
 
 
-@pytest.mark.xfail(strict=False, reason="needs librender: render_site(..., library=) renders links between pathways")
 def test_the_linked_library_builds_strict_and_every_cross_link_resolves(tmp_path):
     folder = project(tmp_path, library=LINKED)
     proc = mkdocs(folder, "--strict")
