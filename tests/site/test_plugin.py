@@ -20,7 +20,8 @@ def make_project(tmp_path: Path, pathway_text: str | None = None) -> Path:
     """A copy of the repository's mkdocs.yml with its own docs/ and pathway.yaml."""
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     (tmp_path / "docs").mkdir()
-    for name in ("about.md", "format.md", "contributing.md", "safety.md", "plugin.md", "library.md", "export.md"):
+    for name in ("about.md", "format.md", "contributing.md", "safety.md", "plugin.md", "library.md", "export.md",
+                 "library-review.md"):
         (tmp_path / "docs" / name).write_text(f"# {name}\n")
     if pathway_text is None:
         shutil.copy(REPO / "pathway.yaml", tmp_path / "pathway.yaml")
@@ -46,7 +47,9 @@ def test_on_config_sets_title_and_nav_and_on_files_adds_pages(tmp_path):
                                            {"Contributing": "contributing.md"},
                                            {"The plugin in your own site": "plugin.md"},
                                            {"A library of pathways": "library.md"},
-                                           {"Exporting (FHIR, JSON)": "export.md"}]}  # hand-written nav kept, after ours
+                                           {"Exporting (FHIR, JSON)": "export.md"},
+                                           {"Reviewing a library's changes": "library-review.md"}]}
+    # the hand-written nav is kept, after ours
     # An on-disk copy from `pathway generate` must not collide with the virtual page.
     disk = Files([File("_generated/index.md", str(tmp_path / "docs"), cfg.site_dir, True),
                   File("about.md", str(tmp_path / "docs"), cfg.site_dir, True)])
