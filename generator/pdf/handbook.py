@@ -45,7 +45,7 @@ from generator.core.files import atomic_write
 from generator.core.model import LibraryIndex, Pathway, Stage, split_target
 
 if TYPE_CHECKING:
-    from generator.core.library import LibraryResult
+    from generator.core.library import CrossLink, LibraryResult
 
 # Space left for a flowchart inside the page boxes of print.css, in points
 # (1 mm = 72 / 25.4 pt).  The overview goes on an A4 landscape page (15 mm
@@ -91,6 +91,19 @@ PDF_VARIANT = "pdf/ua-1"
 
 class PdfError(PathwayError):
     """The handbook could not be built (the message is for the user)."""
+
+
+@dataclass(frozen=True)
+class HandbookLibrary:
+    """What one pathway's handbook needs of its library (``pres.LibraryLinks``): every pathway's titles and
+    the ways into *this* pathway's stages.  Small, so a worker process is not sent the whole library."""
+
+    index: LibraryIndex
+    incoming: dict[tuple[str, str], tuple[CrossLink, ...]]
+
+    @classmethod
+    def of(cls, library: LibraryResult, pathway_id: str) -> HandbookLibrary:
+        return cls(library.index, {k: tuple(v) for k, v in library.incoming.items() if k[0] == pathway_id})
 
 
 def stage_anchor(stage_id: str) -> str:
@@ -142,7 +155,7 @@ class Diagrams:
 
 
 def layout_diagrams(pathway: Pathway, *, cache_dir: str | Path | None = None,
-                    library: LibraryResult | None = None) -> Diagrams:
+                    library: pres.LibraryLinks | None = None) -> Diagrams:
     """Lay out every flowchart of the handbook with ONE Graphviz process.
 
     A pathway whose overview would print too small to read (or that the
@@ -336,7 +349,7 @@ def _figure_svg(svg: str, box: tuple[float, float], max_scale: float, alt: str) 
     return Markup(sanitize.clean_html(with_alt(fit_svg(svg, box, max_scale=max_scale, min_scale=PRINT_MIN_SCALE), alt)))
 
 
-def _stage_view(pathway: Pathway, stage: Stage, svg: str | None, library: LibraryResult | None = None) -> dict:
+def _stage_view(pathway: Pathway, stage: Stage, svg: str | None, library: pres.LibraryLinks | None = None) -> dict:
     numbers = {r.id: n for n, r in enumerate(pathway.references, start=1)}
     refs = []
     for ref in dict.fromkeys(r.id for r in stage.references):
@@ -464,7 +477,7 @@ def print_html(
     *,
     built: BuildDate | None,
     lang: str = "en-GB",
-    library: LibraryResult | None = None,
+    library: pres.LibraryLinks | None = None,
 ) -> str:
     """The whole handbook as one self-contained HTML document (pure: no I/O but package data).
 
@@ -597,7 +610,7 @@ def build_pdf(
     source_date_epoch: str | None = None,
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
-    library: LibraryResult | None = None,
+    library: pres.LibraryLinks | None = None,
 ) -> int:
     """Diagrams, print HTML and PDF for a checked pathway; returns the page count.
 

@@ -40,21 +40,25 @@ tr { page-break-inside: avoid; }
 """
 
 
-def _one(job: tuple[Pathway, str, str | None, str | None]) -> int:
-    pathway, out, epoch, cache_dir = job
-    return handbook.build_pdf(pathway, out, source_date_epoch=epoch, cache_dir=cache_dir)
+def _one(job: tuple[Pathway, str, str | None, str | None, handbook.HandbookLibrary | None]) -> int:
+    pathway, out, epoch, cache_dir, links = job
+    return handbook.build_pdf(pathway, out, source_date_epoch=epoch, cache_dir=cache_dir, library=links)
 
 
 def build_handbooks(jobs: Sequence[tuple[Pathway, str]], *, source_date_epoch: str | None = None,
-                    cache_dir: str | Path | None = None, workers: int | None = None) -> list[int]:
+                    cache_dir: str | Path | None = None, workers: int | None = None,
+                    library: LibraryResult | None = None) -> list[int]:
     """``handbook.build_pdf`` for each ``(pathway, out)``; the page counts, in order.
 
+    ``library``: the library the pathways belong to: links and branches into another pathway are named in
+    words, and each stage lists the ways into it from the others (``handbook.print_html``).
     Each PDF is written atomically by ``build_pdf``; the first failure is raised once every worker has stopped.
     """
     for _, out in jobs:
         os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
     cache = os.fspath(cache_dir) if cache_dir is not None else None
-    work = [(p, out, source_date_epoch, cache) for p, out in jobs]
+    work = [(p, out, source_date_epoch, cache, handbook.HandbookLibrary.of(library, p.id) if library else None)
+            for p, out in jobs]
     n = min(len(work), workers or os.cpu_count() or 1)
     if n <= 1:
         return [_one(w) for w in work]

@@ -29,12 +29,15 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Mapping, Protocol, Sequence
 
 from generator.core.builddate import BuildDate
 from generator.core.model import Input, LibraryIndex, Location, Pathway, Stage, split_target
 from generator.render import palette
 from generator.render.markup import author_markdown, other_stage
+
+if TYPE_CHECKING:
+    from generator.core.library import CrossLink
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
@@ -186,9 +189,20 @@ def alongside(pathway: Pathway, stage: Stage) -> list[StageLink]:
     return [stage_link(pathway, sid) for sid in pathway.alongside_of.get(stage.id, ()) if sid in pathway.stage_by_id]
 
 
-def from_other_pathways(library, pathway: Pathway, stage: Stage) -> list[StageLink]:
+class LibraryLinks(Protocol):
+    """What the writers need of a library: ``core.library.LibraryResult`` is one, and so is the slim
+    ``pdf.handbook.HandbookLibrary`` a handbook worker process is sent."""
+
+    @property
+    def index(self) -> LibraryIndex: ...
+
+    @property
+    def incoming(self) -> Mapping[tuple[str, str], Sequence[CrossLink]]: ...
+
+
+def from_other_pathways(library: LibraryLinks | None, pathway: Pathway, stage: Stage) -> list[StageLink]:
     """The stages of other pathways that lead into ``stage`` (a branch, with its condition) or link to it in
-    their text, in catalogue order; [] without a library.  ``library``: a ``core.library.LibraryResult``."""
+    their text, in catalogue order; [] without a library."""
     if library is None:
         return []
     out = []

@@ -518,7 +518,8 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         jobs = [(p, os.path.join(root, p.id, PDF_NAME)) for p in self.library.pathways]
         try:
             library_index.build_handbooks(jobs, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"),
-                                          cache_dir=self._resolve(config, self.config.cache_dir))
+                                          cache_dir=self._resolve(config, self.config.cache_dir),
+                                          library=self.library)
             library_index.build_index(self.library, os.path.join(root, LIBRARY_PDF), today=pipeline.today(),
                                       handbook=lambda pid: f"{pid}/{PDF_NAME}", site_url=_sub_url(config.site_url, self.prefix),
                                       source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))

@@ -92,3 +92,23 @@ def test_without_the_library_a_branch_elsewhere_does_not_crash_the_handbook(lib)
     html = pdf.print_html(alone, pdf.layout_diagrams(alone), built=None)
     ids = set(re.findall(r'\bid="([^"]+)"', html))
     assert [t for t in re.findall(r'href="#([^"]+)"', html) if t not in ids] == []
+
+
+def test_a_worker_is_sent_only_what_its_handbook_needs(lib) -> None:
+    import pickle
+
+    links = pdf.HandbookLibrary.of(lib, "surgery")
+    assert set(links.incoming) == {("surgery", "consult")}
+    assert links.index == lib.index
+    assert pickle.loads(pickle.dumps(links)) == links
+
+
+@pytest.mark.dot
+def test_the_library_handbooks_name_the_other_pathways(lib, tmp_path: Path) -> None:
+    from generator.pdf import library_index
+
+    jobs = [(lib.by_id["surgery"], str(tmp_path / "surgery.pdf")), (lib.by_id["triage"], str(tmp_path / "triage.pdf"))]
+    library_index.build_handbooks(jobs, source_date_epoch=EPOCH, cache_dir=tmp_path / "cache", library=lib, workers=2)
+    for _p, out in jobs:
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", out, "-"], capture_output=True, check=True).stdout.decode()
+        assert "From other pathways" in " ".join(text.split()), out
