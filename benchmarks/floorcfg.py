@@ -49,7 +49,10 @@ def make(pathway_file: Path, generated: Path, floor: Path, config: Path) -> None
         for rel, data in render_site(pathway, layout=render_svgs, today=pipeline.today()).items():
             (generated / rel).parent.mkdir(parents=True, exist_ok=True)
             (generated / rel).write_bytes(data)
-    cfg = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(config, "rb") as fh:  # MkDocs' own loader: it knows !ENV (site_url)
+        cfg = yaml_load(fh) or {}
     src_docs = (config.parent / cfg.get("docs_dir", "docs")).resolve()
     docs = floor / "docs"
     if docs.exists():

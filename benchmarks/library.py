@@ -79,13 +79,11 @@ def write_library(folder: Path, pathways: int, stages: int) -> None:
         (folder / name).write_text(text, encoding="utf-8")
 
 
-def write_ours_config(where: Path, library: Path) -> Path:
-    """The project's mkdocs.yml with the pathway plugin in library mode (and an absolute docs_dir)."""
+def write_ours_config(where: Path) -> Path:
+    """The project's mkdocs.yml with an absolute docs_dir (``pathway build LIBRARY`` puts the plugin in library mode)."""
     text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     text = re.sub(r"^docs_dir:.*$", "", text, flags=re.M)
     text = text.rstrip() + f"\ndocs_dir: {json.dumps(str(REPO / 'docs'))}\n"
-    text = re.sub(r"^(\s*)- pathway\s*$", lambda m: f"{m.group(1)}- pathway:\n{m.group(1)}    library: "
-                  f"{json.dumps(str(library))}", text, count=1, flags=re.M)
     cfg = where / "mkdocs.yml"
     cfg.write_text(text, encoding="utf-8")
     return cfg
@@ -94,6 +92,7 @@ def write_ours_config(where: Path, library: Path) -> Path:
 def make_floor(library: Path, floor: Path) -> None:
     """The floor project: our pages of text, no diagrams, no plugin (run in a subprocess by ``main``)."""
     import yaml
+    from mkdocs.utils.yaml import yaml_load
 
     from generator.core.library import check_library
     from generator.site.pages import render_site, site_nav
@@ -119,7 +118,11 @@ def make_floor(library: Path, floor: Path) -> None:
         nav.append({p.title: _prefixed(site_nav(p), p.id)})
         rows.append(f"| [{p.title}]({p.id}/index.md) | {p.status} | {p.version} |")
     (docs / "index.md").write_text(f"# {result.title}\n\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    cfg = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    for page in (REPO / "docs").glob("*.md"):  # the hand-written pages, which our build has too
+        (docs / page.name).write_bytes(page.read_bytes())
+    with open(REPO / "mkdocs.yml", "rb") as fh:  # MkDocs' own loader: it knows !ENV
+        cfg = yaml_load(fh)
+    nav += list(cfg.get("nav") or [])
     plugins = cfg.get("plugins") or []
     cfg["plugins"] = [p for p in plugins if (next(iter(p)) if isinstance(p, dict) else p) != "pathway"]
     cfg["docs_dir"] = "docs"
@@ -147,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     lib = work / "pathways"
     log(f"writing a library of {args.pathways} × {args.stages} stages")
     write_library(lib, args.pathways, args.stages)
-    cfg = write_ours_config(work, lib)
+    cfg = write_ours_config(work)
     site, floor_site, cache = work / "site", work / "floor-site", work / ".pathway-cache"
     row = Row(args.pathways * args.stages, f"library build ({args.pathways} × {args.stages})",
               floor="mkdocs build, same pages without diagrams, no plugin", target="≤ 1.3× floor")

@@ -56,6 +56,7 @@ from generator.site import nav as site_paths
 from generator.site.liveerrors import LiveState, problems_page
 from generator.export.fhir import DEFAULT_BASE
 from generator.site.pages import Downloads, SiteError, render_site, site_nav
+from generator.site.parallel import map_ordered
 
 # Problems in the pathway are logged already formatted, without the plugin prefix
 # ("generator: "), and marked, so that a CLI handler can print them as they are.
@@ -274,16 +275,23 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         pages: dict[str, bytes] = {}
         navs = []
         self.edit_paths = {}
-        for p in result.pathways:
-            try:
-                site = render_site(p, layout=layout, today=today, use_directory_urls=config.use_directory_urls,
-                                   pdf=self.config.pdf, feedback=feedback, site_url=_sub_url(config.site_url, _join(self.prefix, p.id)),
-                                   library=result, downloads=downloads)
-            except SiteError as exc:
-                if live is not None:
-                    log.error(str(exc))
-                    return self._show_problems(config, live, result.problems, note=str(exc))
-                raise PluginError(str(exc)) from exc
+        pathways = result.pathways
+
+        def render(i: int) -> dict[str, bytes]:
+            p = pathways[i]
+            return render_site(p, layout=layout, today=today, use_directory_urls=config.use_directory_urls,
+                               pdf=self.config.pdf, feedback=feedback,
+                               site_url=_sub_url(config.site_url, _join(self.prefix, p.id)),
+                               library=result, downloads=downloads)
+
+        try:
+            sites = map_ordered(render, len(pathways))  # one process per core (generator/site/parallel.py)
+        except SiteError as exc:
+            if live is not None:
+                log.error(str(exc))
+                return self._show_problems(config, live, result.problems, note=str(exc))
+            raise PluginError(str(exc)) from exc
+        for p, site in zip(pathways, sites, strict=True):
             pages.update({f"{p.id}/{path}": data for path, data in site.items() if path not in shared})
             navs.append((p, site_nav(p)))
             self.edit_paths[_join(self.prefix, p.id)] = p.source
