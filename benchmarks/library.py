@@ -96,7 +96,8 @@ def make_floor(library: Path, floor: Path) -> None:
 
     from generator.core.library import check_library
     from generator.site.pages import render_site, site_nav
-    from generator.site.plugin import _prefixed
+    from generator.core.pipeline import today
+    from generator.site import catalogue as cat
 
     result = check_library(library, for_build=True)
     if result.has_errors():
@@ -108,16 +109,18 @@ def make_floor(library: Path, floor: Path) -> None:
     def no_diagrams(dots, **_kw):
         return ["<svg xmlns='http://www.w3.org/2000/svg'></svg>" for _ in dots]
 
-    nav: list = [{"Catalogue": "index.md"}]
-    rows = ["| Pathway | Status | Version |", "|---|---|---|"]
+    navs = []
     for p in result.pathways:
         for rel, data in render_site(p, layout=no_diagrams, library=result).items():
             out = docs / p.id / rel
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(data)
-        nav.append({p.title: _prefixed(site_nav(p), p.id)})
-        rows.append(f"| [{p.title}]({p.id}/index.md) | {p.status} | {p.version} |")
-    (docs / "index.md").write_text(f"# {result.title}\n\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        navs.append((p, site_nav(p)))
+    # The same catalogue page and the same nav (pruned and grouped) as our build.
+    (docs / cat.PAGE).write_bytes(cat.catalogue_page(result.title, result.library.summary if result.library else None,
+                                                     result.pathways, today=today(), stages=result.index.stages,
+                                                     use_directory_urls=True, pdf=False))
+    nav: list = cat.library_nav(navs, catalogue=True)
     for page in (REPO / "docs").glob("*.md"):  # the hand-written pages, which our build has too
         (docs / page.name).write_bytes(page.read_bytes())
     with open(REPO / "mkdocs.yml", "rb") as fh:  # MkDocs' own loader: it knows !ENV
