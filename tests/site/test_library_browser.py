@@ -99,3 +99,24 @@ def test_search_results_name_their_pathway(browser, base_url):
     assert "First assessment — Back pain triage" in found, found
     assert "Injection assessment — Facet joint injections" in found, found
     page.close()
+
+
+def test_on_a_phone_every_pathway_fits_the_screen_as_labelled_lines(browser, base_url):
+    # Seven columns in 390 px cut titles mid-word and pushed columns off-screen; each row is a block there.
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(base_url)
+    page.get_by_label("Status").select_option("Draft")  # filtering still hides rows in the block layout
+    assert visible_rows(page) == ["Spinal surgery"]
+    page.get_by_label("Status").select_option("")
+    overflow = page.evaluate("""() => {
+        const t = document.getElementById('pathway-catalogue');
+        const r = t.getBoundingClientRect();
+        return {right: r.right, width: document.documentElement.clientWidth, scroll: t.scrollWidth - t.clientWidth};
+    }""")
+    assert overflow["right"] <= overflow["width"] and overflow["scroll"] <= 0, overflow
+    label = page.evaluate("""() => getComputedStyle(
+        document.querySelector('#pathway-catalogue td[data-label="Next review"]'), '::before').content""")
+    assert label == '"Next review: "'
+    title = page.locator("#pathway-catalogue tbody th a", has_text="Facet joint injections")
+    assert title.evaluate("a => a.getClientRects().length") == 1  # one line: not broken mid-word
+    page.close()
