@@ -11,13 +11,19 @@ from generator.site import parallel
 from generator.site.pages import SiteError
 
 
-def test_results_come_back_in_order_and_from_other_processes() -> None:
+@pytest.fixture
+def one_thread(monkeypatch):
+    """As in a `pathway build`: no other thread (an earlier test of the suite may leave one running)."""
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+
+
+def test_results_come_back_in_order_and_from_other_processes(one_thread) -> None:
     got = parallel.map_ordered(lambda i: (i * i, os.getpid()), 40, workers=2)
     assert [v for v, _ in got] == [i * i for i in range(40)]
     assert {pid for _, pid in got} != {os.getpid()}  # the work was done in worker processes
 
 
-def test_a_site_error_in_a_worker_is_raised_again_with_its_message() -> None:
+def test_a_site_error_in_a_worker_is_raised_again_with_its_message(one_thread) -> None:
     def fn(i: int) -> int:
         if i == 17:
             raise SiteError("triage.yaml:3:5: a page cannot be rendered")
