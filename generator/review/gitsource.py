@@ -57,13 +57,12 @@ def _first_line(data: bytes) -> str:
     return text.splitlines()[0] if text else "no message"
 
 
-def read_git_file(spec: str, *, cwd: Path | None = None, default_path: str = DEFAULT_PATH) -> GitFile:
-    """The file ``spec`` names (``REF:path`` or ``REF``), read with ``git show``."""
-    ref, path = split_spec(spec, default_path)
+def _object(spec: str, ref: str, path: str, cwd: Path | None, want: str) -> tuple[str, str]:
+    """``(commit sha, "REF:path" as shown)`` once ``path`` is known to be a ``want`` ("blob" or "tree") in ``ref``."""
     if ref.startswith("-"):
         # Never let a revision be read as an option of git.
         raise GitSourceError(f"{ref!r} is not a git revision")
-    name = f"{ref}:{path[2:] if path.startswith('./') else path}"
+    shown_path = path.removeprefix("./")
     inside = _git(["rev-parse", "--is-inside-work-tree"], cwd)
     if inside.returncode != 0:
         where = cwd or Path.cwd()
@@ -77,9 +76,17 @@ def read_git_file(spec: str, *, cwd: Path | None = None, default_path: str = DEF
     sha = commit.stdout.decode().strip()
     kind = _git(["cat-file", "-t", f"{sha}:{path}"], cwd)
     if kind.returncode != 0:
-        raise GitSourceError(f"{path.removeprefix('./')!r} does not exist in {ref}")
-    if kind.stdout.decode().strip() != "blob":
-        raise GitSourceError(f"{path.removeprefix('./')!r} in {ref} is a directory, not a file")
+        raise GitSourceError(f"{shown_path!r} does not exist in {ref}")
+    if kind.stdout.decode().strip() != want:
+        other = "a directory, not a file" if want == "blob" else "a file, not a folder"
+        raise GitSourceError(f"{shown_path!r} in {ref} is {other}")
+    return sha, f"{ref}:{shown_path}"
+
+
+def read_git_file(spec: str, *, cwd: Path | None = None, default_path: str = DEFAULT_PATH) -> GitFile:
+    """The file ``spec`` names (``REF:path`` or ``REF``), read with ``git show``."""
+    ref, path = split_spec(spec, default_path)
+    sha, name = _object(spec, ref, path, cwd, "blob")
     shown = _git(["cat-file", "blob", f"{sha}:{path}"], cwd)
     if shown.returncode != 0:
         raise GitSourceError(f"git could not read {name}: {_first_line(shown.stderr)}")
@@ -114,26 +121,7 @@ def read_git_folder(spec: str, *, cwd: Path | None = None, default_path: str = D
     for every blob), so a library of 200 pathways is read as fast as one file.
     """
     ref, path = split_spec(spec, default_path)
-    if ref.startswith("-"):
-        raise GitSourceError(f"{ref!r} is not a git revision")
-    shown_path = path[2:] if path.startswith("./") else path
-    name = f"{ref}:{shown_path}"
-    inside = _git(["rev-parse", "--is-inside-work-tree"], cwd)
-    if inside.returncode != 0:
-        where = cwd or Path.cwd()
-        raise GitSourceError(f"{spec!r} looks like a git revision, but {where} is not inside a git repository")
-    commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd)
-    if commit.returncode != 0:
-        raise GitSourceError(
-            f"unknown git revision {ref!r} (try a branch, tag or commit, e.g. HEAD or origin/main;"
-            " in CI, fetch it first)"
-        )
-    sha = commit.stdout.decode().strip()
-    kind = _git(["cat-file", "-t", f"{sha}:{path}"], cwd)
-    if kind.returncode != 0:
-        raise GitSourceError(f"{shown_path!r} does not exist in {ref}")
-    if kind.stdout.decode().strip() != "tree":
-        raise GitSourceError(f"{shown_path!r} in {ref} is a file, not a folder")
+    sha, name = _object(spec, ref, path, cwd, "tree")
     listing = _git(["ls-tree", "-z", f"{sha}:{path}"], cwd)
     if listing.returncode != 0:
         raise GitSourceError(f"git could not list {name}: {_first_line(listing.stderr)}")
