@@ -37,6 +37,7 @@ Design notes
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -100,7 +101,9 @@ def badge(kind: str) -> str:
     return f'<span class="pathway-badge pathway-kind-{escape.attr(kind)}">{escape.html_text(kind_label(kind))}</span>'
 
 
+@functools.lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
+    # One per process: compiling the templates again for every pathway of a library cost 50 ms each.
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator.site", "templates"),
         undefined=jinja2.StrictUndefined,
@@ -132,9 +135,60 @@ def _default_layout(dots: Sequence[str], *, id_prefixes: Sequence[str]) -> list[
     return render_svgs(list(dots), id_prefixes=list(id_prefixes))
 
 
+@dataclass(frozen=True)
+class FigureJob:
+    """A flowchart kept out of its page (``render_site(figures_apart=...)``), to be drawn by ``draw_figures``."""
+
+    dot: str
+    id_prefix: str
+    name: str
+    description: str
+
+
+def _flat(svg: str, d: _Diagram | FigureJob) -> str:
+    """The finished SVG, without the blank lines that would end Markdown's raw HTML block."""
+    from generator.render.svgpost import finish
+
+    return re.sub(r"\n\s*\n", "\n", finish(svg, name=d.name, description=d.description).strip())
+
+
+class _Figures:
+    """Where each flowchart goes: its SVG into its page (``apart`` None), or a job into ``apart`` under a token.
+
+    A token is a word the page carries instead of the SVG (``<token><n>``): the MkDocs plugin draws the
+    jobs (``draw_figures``) while MkDocs converts the pages, and puts each SVG into the finished HTML,
+    so neither Markdown nor the search index parses it.
+    """
+
+    def __init__(self, apart: dict[str, FigureJob] | None, token: str) -> None:
+        self.apart, self.token = apart, token
+
+    def place(self, d: _Diagram, svg: str | None) -> str:
+        if self.apart is None:
+            assert svg is not None
+            return _flat(svg, d)
+        key = f"{self.token}{len(self.apart)}"
+        self.apart[key] = FigureJob(d.dot, d.id_prefix, d.name, d.description)
+        return key
+
+
+def draw_figures(jobs: dict[str, FigureJob], layout: Layout | None = None) -> dict[str, str]:
+    """``{token: SVG}`` for the jobs of one ``render_site`` call, laid out together.  Raises ``SiteError``."""
+    from generator.render.layout import LayoutError
+
+    items = list(jobs.items())
+    try:
+        svgs = (layout or _default_layout)([j.dot for _, j in items], id_prefixes=[j.id_prefix for _, j in items])
+    except LayoutError as exc:
+        raise SiteError(f"could not draw the flowcharts: {exc}") from exc
+    return {key: _flat(svg, job) for (key, job), svg in zip(items, svgs, strict=True)}
+
+
 def _figure(svg: str, caption: str, css: str, name: str = "Flowchart") -> str:
-    """Raw HTML block for Markdown: no blank lines inside, or Markdown would end the block."""
-    svg = re.sub(r"\n\s*\n", "\n", svg.strip())
+    """Raw HTML block for Markdown: no blank lines inside, or Markdown would end the block.
+
+    ``svg`` is the chart (no blank lines in it) or the token that stands for it (``_Figures.place``).
+    """
     # data-search-exclude: the diagram's text is also given as a list on the
     # page; indexing the SVG labels too put "YOU ARE HERE" in every search hit.
     # The chart is never shrunk below legible text (svgpost: --pd-min): a wider
@@ -170,6 +224,7 @@ class _Renderer:
         self.env = _environment()
         self.abbreviations = abbreviation_block(pathway.glossary)
         self.walkthrough_json = b""  # assets/walkthrough-data.js, made with the walkthrough page
+        self.figures = _Figures(None, "")
         nr = pathway.governance.next_review
         self.common = {
             "pathway": pathway,
@@ -523,15 +578,13 @@ class _Renderer:
                          home_link=nav.md_link(page, nav.HOME), diagram=figures.get(page, ""),
                          legend=legend, rows=self.rows(page, ids))
 
-    def walkthrough(self, wanted: list[_Diagram], svgs: list[str]) -> bytes:
+    def walkthrough(self, wanted: list[_Diagram], svgs: list[str | None]) -> bytes:
         """The "What next?" page (generator.site.walkthrough), with the whole-pathway flowchart when there is one."""
-        from generator.render.svgpost import finish
-
         page = wt.PAGE
         figure, prefix = "", None
         for d, svg in zip(wanted, svgs):
             if d.page == page:
-                figure = _figure(finish(svg, name=d.name, description=d.description), d.caption,
+                figure = _figure(self.figures.place(d, svg), d.caption,
                                  "pathway-diagram--overview pathway-wn-chart", d.name)
                 prefix = d.id_prefix
         self.walkthrough_json = wt.data_script(
@@ -620,6 +673,8 @@ def render_site(
     site_url: str = "",
     downloads: Downloads | None = None,
     library: LibraryResult | None = None,
+    figures_apart: dict[str, FigureJob] | None = None,
+    figure_token: str = "pathway-figure-",
 ) -> dict[str, bytes]:
     """Render the whole site for a checked pathway: ``{posix path: bytes}``, sorted by path.
 
@@ -638,20 +693,26 @@ def render_site(
     pathways are published in sibling folders ``<pathway-id>/``: ``[[pathway-id:stage-id]]`` and branches into
     another pathway link to ``../<pathway-id>/stages/<id>.md``, and each stage page lists the stages of other
     pathways that lead into it ("From other pathways").  None: a pathway on its own.
+    ``figures_apart``: a dict that receives each flowchart as a ``FigureJob`` under a token (``figure_token``
+    and a number) that its page carries in its place; ``layout`` is not called.  The caller draws them
+    (``draw_figures``) and puts the SVGs into the finished HTML (the plugin, after Markdown and search).
+    None: the SVGs are in the pages.
     """
     from generator.export.fhir import BaseUrlError, PackageNameError
-    from generator.render.svgpost import finish
 
     r = _Renderer(pathway, today, use_directory_urls, pdf, releases, feedback, site_url, library)
+    r.figures = _Figures(figures_apart, figure_token)
     try:
         wanted = r.diagrams()
-        svgs = (layout or _default_layout)([d.dot for d in wanted], id_prefixes=[d.id_prefix for d in wanted])
+        svgs: list[str | None] = (
+            [None] * len(wanted) if figures_apart is not None  # drawn later, by draw_figures
+            else list((layout or _default_layout)([d.dot for d in wanted], id_prefixes=[d.id_prefix for d in wanted])))
         figures = {}
         for d, svg in zip(wanted, svgs, strict=True):
             css = "pathway-diagram--overview" if d.page == nav.HOME or d.page.startswith("groups/") else "pathway-diagram--stage"
             if d.page == wt.PAGE:
                 continue  # drawn by _Renderer.walkthrough
-            figures[d.page] = _figure(finish(svg, name=d.name, description=d.description), d.caption, css, d.name)
+            figures[d.page] = _figure(r.figures.place(d, svg), d.caption, css, d.name)
         legend = legend_html()
         try:
             extra = ({f"{DOWNLOADS_DIR}/{name}": data for name, data in download_files(pathway, downloads, library).items()}

@@ -37,7 +37,10 @@ import json
 import logging
 import os
 import posixpath
+import re
+import secrets
 from importlib import resources
+from typing import Callable
 
 from markupsafe import Markup
 from mkdocs.config import base
@@ -55,8 +58,8 @@ from generator.site import feedback as fb
 from generator.site import nav as site_paths
 from generator.site.liveerrors import LiveState, problems_page
 from generator.export.fhir import DEFAULT_BASE
-from generator.site.pages import Downloads, SiteError, render_site, site_nav
-from generator.site.parallel import map_ordered
+from generator.site.pages import Downloads, FigureJob, SiteError, draw_figures, render_site, site_nav
+from generator.site.parallel import Background, map_ordered
 
 # Problems in the pathway are logged already formatted, without the plugin prefix
 # ("generator: "), and marked, so that a CLI handler can print them as they are.
@@ -132,6 +135,11 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         self.problems_markdown = ""  # set while `pathway serve` shows the problems instead of the site
         self.library: LibraryResult | None = None  # library mode only
         self.edit_paths: dict[str, str] = {}  # library mode: pathway folder (prefixed) -> its file
+        # The flowcharts' SVGs, sanitized, kept out of the pages until their HTML is finished (on_post_page):
+        # Markdown and the search index need not parse them (most of a library build's time went there).
+        self.figures: dict[str, str] = {}
+        self.figure_token = ""
+        self.drawing: Background | None = None  # library mode: each pathway's figures, by pathway number
 
     def _resolve(self, config: MkDocsConfig, path: str) -> str:
         return os.path.normpath(os.path.join(os.path.dirname(config.config_file_path or "."), path))
@@ -157,6 +165,8 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
+        self._close_drawing()  # `pathway serve`: the charts of the build before
+        self.figures, self.figure_token = {}, ""
         self.prefix = _prefix(self.config.prefix)
         if self.config.library is not None and self.config.pathway_file is not None:
             raise PluginError("options 'pathway_file' and 'library' cannot both be set: give 'library' for a "
@@ -195,11 +205,14 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         releases = self.config.releases
         downloads = (Downloads(self.config.fhir_base, self.config.fhir_package_name)
                      if self.config.downloads else None)
+        self.figure_token = _new_figure_token()
+        apart: dict[str, FigureJob] = {}
         try:
             self.pages = render_site(result.pathway, layout=layout, today=today,
                                      use_directory_urls=config.use_directory_urls, pdf=self.config.pdf,
                                      releases=releases, feedback=feedback, site_url=config.site_url or "",
-                                     downloads=downloads)
+                                     downloads=downloads, figures_apart=apart, figure_token=self.figure_token)
+            self.figures = _sanitized(draw_figures(apart, layout))
         except SiteError as exc:
             if live is not None:
                 log.error(str(exc))
@@ -276,22 +289,34 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         navs = []
         self.edit_paths = {}
         pathways = result.pathways
+        token = self.figure_token = _new_figure_token()
 
-        def render(i: int) -> dict[str, bytes]:
+        def render(i: int) -> tuple[dict[str, bytes], dict[str, FigureJob]]:
             p = pathways[i]
-            return render_site(p, layout=layout, today=today, use_directory_urls=config.use_directory_urls,
+            apart: dict[str, FigureJob] = {}
+            site = render_site(p, layout=layout, today=today, use_directory_urls=config.use_directory_urls,
                                pdf=self.config.pdf, feedback=feedback,
                                site_url=_sub_url(config.site_url, _join(self.prefix, p.id)),
-                               library=result, downloads=downloads)
+                               library=result, downloads=downloads, figures_apart=apart,
+                               figure_token=f"{token}{i}-")
+            return site, apart
 
+        def draw(i: int) -> dict[str, str]:
+            return _sanitized(draw_figures(jobs[i], layout))
+
+        self._close_drawing()
         try:
-            sites = map_ordered(render, len(pathways))  # one process per core (generator/site/parallel.py)
+            rendered = map_ordered(render, len(pathways))  # one process per core (generator/site/parallel.py)
+            jobs = [apart for _site, apart in rendered]
+            # The flowcharts are drawn on the other cores while MkDocs converts the pages on this one; each
+            # page waits for its pathway's charts in on_post_page.  (Drawn here and now where that cannot be.)
+            self.drawing = Background(draw, len(pathways))
         except SiteError as exc:
             if live is not None:
                 log.error(str(exc))
                 return self._show_problems(config, live, result.problems, note=str(exc))
             raise PluginError(str(exc)) from exc
-        for p, site in zip(pathways, sites, strict=True):
+        for p, (site, _jobs) in zip(pathways, rendered, strict=True):
             pages.update({f"{p.id}/{path}": data for path, data in site.items() if path not in shared})
             navs.append((p, site_nav(p)))
             self.edit_paths[_join(self.prefix, p.id)] = p.source
@@ -363,6 +388,8 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         self.pages = {p: page for p in {*live.pages, site_paths.HOME}}
         self.pages[site_paths.CSS] = resources.files("generator.site").joinpath("assets", "pathway.css").read_bytes()
         self.pathway, self.abbreviations = None, ""  # no handbook, no glossary from a broken file
+        self.figures, self.figure_token = {}, ""
+        self._close_drawing()
         if live.title:
             config.site_name = live.title
         config.nav = list(live.nav) + list(config.nav or [])
@@ -449,6 +476,26 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             return f"{markdown}\n\n{self.abbreviations}\n"
         return markdown
 
+    def _figure(self, key: str) -> str | None:
+        """The SVG a figure token of this build stands for (library mode: waits for its pathway's charts)."""
+        if self.drawing is None:
+            return self.figures.get(key)
+        number = key[len(self.figure_token):].partition("-")[0]
+        try:
+            return self.drawing.result(int(number)).get(key)
+        except (ValueError, IndexError):
+            return None
+        except SiteError as exc:
+            raise PluginError(str(exc)) from exc
+
+    def _close_drawing(self) -> None:
+        if self.drawing is not None:
+            self.drawing.close()
+            self.drawing = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._close_drawing()  # a failed build does not wait for charts nobody will see
+
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
         if self.library is not None:  # the print note names the version of the page's own pathway
             pathway = self._pathway_of(page.file.src_uri)
@@ -456,6 +503,8 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         return context
 
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
+        if self.figure_token and page.file.generated_by is not None:
+            output = _put_figures(output, self.figure_token, self._figure)
         # Library mode: one walkthrough.js serves every pathway; each "What next?" page loads its own
         # pathway's data first (the script finds window.pathwayWalkthroughData set, and uses it).
         if self.library is None:
@@ -492,6 +541,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
 
     @event_priority(-100)  # after the search plugin has written its index (offline builds copy it)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._close_drawing()  # every page has its charts; the workers are not needed for the PDFs
         if self.config.enabled and self.library is not None:
             _label_search_index(config.site_dir, self.library, self.prefix)
         if self.config.enabled and self.config.offline:
@@ -540,6 +590,24 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         if self.config.enabled:
             server.watch(self.path)
         return server
+
+
+def _new_figure_token() -> str:
+    """The word the pages carry where a flowchart goes: random, so no text of the pathway can ask for a chart."""
+    return f"pathway-figure-{secrets.token_hex(8)}-"
+
+
+def _sanitized(figures: dict[str, str]) -> dict[str, str]:
+    """Each SVG through the same allow-list as the pages (``on_page_content`` never sees them)."""
+    from generator.render.sanitize import clean_html
+
+    return {key: clean_html(svg) for key, svg in figures.items()}
+
+
+def _put_figures(output: str, token: str, figure: Callable[[str], str | None]) -> str:
+    """The page's HTML with each figure token replaced by its SVG (a token not of this build stays text)."""
+    pattern = re.compile(re.escape(token) + r"[0-9]+(?:-[0-9]+)?")
+    return pattern.sub(lambda m: figure(m.group(0)) or m.group(0), output)
 
 
 def _join(prefix: str, path: str) -> str:
