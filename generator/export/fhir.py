@@ -443,6 +443,11 @@ def bundle(p: Pathway, res: list[dict[str, Any]], base: str = DEFAULT_BASE) -> d
     }
 
 
+def bundle_file(p: Pathway) -> str:
+    """The Bundle's file name, ``Bundle-<id>.json``."""
+    return f"Bundle-{fhir_id(p.id)}.json"
+
+
 def dumps(obj: Any) -> bytes:
     """Canonical JSON: sorted keys, two-space indent, UTF-8, a final newline."""
     return (json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
@@ -454,8 +459,7 @@ def export_fhir(p: Pathway, base: str = DEFAULT_BASE, *, library: LibraryIndex |
     that pathway's strategy for the stage."""
     res = resources(p, base, library=library)
     files = {resource_file(r): dumps(r) for r in res}
-    bun = bundle(p, res, base)
-    files[f"Bundle-{bun['id']}.json"] = dumps(bun)
+    files[bundle_file(p)] = dumps(bundle(p, res, base))
     return dict(sorted(files.items()))
 
 
@@ -521,8 +525,7 @@ def export_folder(p: Pathway, base: str = DEFAULT_BASE, package_name: str | None
     files = {f"{PACKAGE_DIR}/{resource_file(r)}": dumps(r) for r in res}
     files[f"{PACKAGE_DIR}/package.json"] = dumps(package_manifest(p, name, base))
     files[f"{PACKAGE_DIR}/.index.json"] = dumps(package_index(res))
-    bun = bundle(p, res, base)
-    files[f"Bundle-{bun['id']}.json"] = dumps(bun)
+    files[bundle_file(p)] = dumps(bundle(p, res, base))
     return dict(sorted(files.items()))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import types
 import typing
 from fractions import Fraction
@@ -90,7 +91,12 @@ SCHEMA_FILE = "pathway-model.schema.json"
 
 def export_json(p: m.Pathway) -> dict[str, bytes]:
     """What ``pathway export json`` writes (and the site offers): the model and its schema, as bytes."""
-    return {SCHEMA_FILE: dumps(model_schema()), MODEL_FILE: dumps(export_model(p))}
+    return {SCHEMA_FILE: _schema_bytes(), MODEL_FILE: dumps(export_model(p))}
+
+
+@functools.lru_cache(maxsize=1)
+def _schema_bytes() -> bytes:
+    return dumps(model_schema())  # the same for every pathway of a library
 
 
 # -- the schema -------------------------------------------------------------------------------

@@ -121,12 +121,15 @@ def site_nav(pathway: Pathway, *, has_group_pages: bool = False, versions: bool 
     ``navigation.prune`` leaves out every group except the current one.
     """
     sections = []
-    for gid, title, ids in stages_by_group(pathway):
+    grouped = stages_by_group(pathway)
+    for gid, title, ids in grouped:
         entries = _stage_entries(pathway, ids)
         if has_group_pages and gid is not None:
             entries.insert(0, {"Overview": group_path(gid)})
         sections.append(_chunked(title, entries))
-    nav: list[dict | str] = [{"Home": HOME}, {"Stages": sections}, {"What next?": WHAT_NEXT}]
+    # No groups: the stages themselves, not one section "Stages" inside another ("Stages › Stages").
+    stages = sections[0] if [gid for gid, _t, _ids in grouped] == [None] else {"Stages": sections}
+    nav: list[dict | str] = [{"Home": HOME}, stages, {"What next?": WHAT_NEXT}]
     reference: list[dict | str] = [{"Glossary": GLOSSARY}, {"References": REFERENCES}, {"History": HISTORY}]
     if data_dictionary:  # the inputs of computable decisions, next to the glossary
         reference.insert(1, {"Data dictionary": DATA_DICTIONARY})

@@ -77,6 +77,17 @@ class Downloads:
     package_name: str | None = None
 
 
+def download_names(pathway: Pathway, downloads: Downloads) -> list[str]:
+    """The names ``download_files`` gives its files, without making them; errors (a bad FHIR base or
+    package name) are raised here as there."""
+    from generator.export import fhir
+    from generator.export.model_json import MODEL_FILE, SCHEMA_FILE
+
+    fhir.check_base(downloads.fhir_base)
+    fhir.check_package_name(downloads.package_name or fhir.default_package_name(pathway))
+    return sorted([fhir.bundle_file(pathway), PACKAGE_TARBALL, MODEL_FILE, SCHEMA_FILE])
+
+
 def download_files(pathway: Pathway, downloads: Downloads, library: LibraryResult | None = None) -> dict[str, bytes]:
     """``{name: bytes}`` under ``downloads/``: the Bundle and the JSON files exactly as ``pathway export``
     writes them, and the FHIR package folder as the tarball FHIR packages are shipped in."""
@@ -675,6 +686,7 @@ def render_site(
     library: LibraryResult | None = None,
     figures_apart: dict[str, FigureJob] | None = None,
     figure_token: str = "pathway-figure-",
+    download_bytes: bool = True,
 ) -> dict[str, bytes]:
     """Render the whole site for a checked pathway: ``{posix path: bytes}``, sorted by path.
 
@@ -697,6 +709,8 @@ def render_site(
     and a number) that its page carries in its place; ``layout`` is not called.  The caller draws them
     (``draw_figures``) and puts the SVGs into the finished HTML (the plugin, after Markdown and search).
     None: the SVGs are in the pages.
+    ``download_bytes`` False: the downloads are listed and linked but empty; the caller makes them with
+    ``download_files`` (the plugin, alongside MkDocs' work).
     """
     from generator.export.fhir import BaseUrlError, PackageNameError
 
@@ -715,8 +729,9 @@ def render_site(
             figures[d.page] = _figure(r.figures.place(d, svg), d.caption, css, d.name)
         legend = legend_html()
         try:
-            extra = ({f"{DOWNLOADS_DIR}/{name}": data for name, data in download_files(pathway, downloads, library).items()}
-                     if downloads is not None else {})
+            made = ({} if downloads is None else download_files(pathway, downloads, library) if download_bytes
+                    else dict.fromkeys(download_names(pathway, downloads), b""))
+            extra = {f"{DOWNLOADS_DIR}/{name}": data for name, data in made.items()}
         except (BaseUrlError, PackageNameError) as exc:
             raise SiteError(f"the FHIR download cannot be made: {exc}") from exc
         links = {_download_key(path): nav.md_link(nav.HOME, path) for path in extra}

@@ -58,7 +58,8 @@ from generator.site import feedback as fb
 from generator.site import nav as site_paths
 from generator.site.liveerrors import LiveState, problems_page
 from generator.export.fhir import DEFAULT_BASE
-from generator.site.pages import Downloads, FigureJob, SiteError, draw_figures, render_site, site_nav
+from generator.site.pages import (DOWNLOADS_DIR, Downloads, FigureJob, SiteError, download_files, draw_figures,
+                                  render_site, site_nav)
 from generator.site.parallel import Background, map_ordered
 
 # Problems in the pathway are logged already formatted, without the plugin prefix
@@ -140,6 +141,8 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         self.figures: dict[str, str] = {}
         self.figure_token = ""
         self.drawing: Background | None = None  # library mode: each pathway's figures, by pathway number
+        # Library mode: site path -> (pathway number, its path there) of each download, made by `drawing`.
+        self.later: dict[str, tuple[int, str]] = {}
 
     def _resolve(self, config: MkDocsConfig, path: str) -> str:
         return os.path.normpath(os.path.join(os.path.dirname(config.config_file_path or "."), path))
@@ -166,7 +169,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         if not self.config.enabled:
             return config
         self._close_drawing()  # `pathway serve`: the charts of the build before
-        self.figures, self.figure_token = {}, ""
+        self.figures, self.figure_token, self.later = {}, "", {}
         self.prefix = _prefix(self.config.prefix)
         if self.config.library is not None and self.config.pathway_file is not None:
             raise PluginError("options 'pathway_file' and 'library' cannot both be set: give 'library' for a "
@@ -298,11 +301,14 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
                                pdf=self.config.pdf, feedback=feedback,
                                site_url=_sub_url(config.site_url, _join(self.prefix, p.id)),
                                library=result, downloads=downloads, figures_apart=apart,
-                               figure_token=f"{token}{i}-")
+                               figure_token=f"{token}{i}-", download_bytes=False)
             return site, apart
 
-        def draw(i: int) -> dict[str, str]:
-            return _sanitized(draw_figures(jobs[i], layout))
+        def draw(i: int) -> tuple[dict[str, str], dict[str, bytes]]:
+            """Pathway i's charts and its downloads (the exports), made while MkDocs works."""
+            made = download_files(pathways[i], downloads, result) if downloads is not None else {}
+            return (_sanitized(draw_figures(jobs[i], layout)),
+                    {f"{DOWNLOADS_DIR}/{name}": data for name, data in made.items()})
 
         self._close_drawing()
         try:
@@ -316,8 +322,11 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
                 log.error(str(exc))
                 return self._show_problems(config, live, result.problems, note=str(exc))
             raise PluginError(str(exc)) from exc
-        for p, (site, _jobs) in zip(pathways, rendered, strict=True):
+        self.later = {}
+        for i, (p, (site, _jobs)) in enumerate(zip(pathways, rendered, strict=True)):
             pages.update({f"{p.id}/{path}": data for path, data in site.items() if path not in shared})
+            self.later.update({_join(self.prefix, f"{p.id}/{path}"): (i, path)
+                               for path in site if path.startswith(DOWNLOADS_DIR + "/")})
             navs.append((p, site_nav(p)))
             self.edit_paths[_join(self.prefix, p.id)] = p.source
         assets = resources.files("generator.site").joinpath("assets")
@@ -388,7 +397,7 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         self.pages = {p: page for p in {*live.pages, site_paths.HOME}}
         self.pages[site_paths.CSS] = resources.files("generator.site").joinpath("assets", "pathway.css").read_bytes()
         self.pathway, self.abbreviations = None, ""  # no handbook, no glossary from a broken file
-        self.figures, self.figure_token = {}, ""
+        self.figures, self.figure_token, self.later = {}, "", {}
         self._close_drawing()
         if live.title:
             config.site_name = live.title
@@ -450,7 +459,12 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             edit = edit_uri(os.path.join(self.path, LIBRARY_FILE))
             by_folder = {folder: edit_uri(source) for folder, source in self.edit_paths.items()}
         for path, content in self.pages.items():
-            f = File.generated(config, path, content=content)
+            if path in self.later:
+                f = _LaterFile.generated(config, path, content=b"")
+                assert isinstance(f, _LaterFile)
+                f.fetch = functools.partial(self._download, path)
+            else:
+                f = File.generated(config, path, content=content)
             # "Edit this page" on a generated page opens pathway.yaml itself (in a library: the page's
             # pathway file; the catalogue: library.yaml).
             # An archived copy has none: the file to edit is the current one, not that version's.
@@ -482,11 +496,23 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
             return self.figures.get(key)
         number = key[len(self.figure_token):].partition("-")[0]
         try:
-            return self.drawing.result(int(number)).get(key)
+            return self.drawing.result(int(number))[0].get(key)
         except (ValueError, IndexError):
             return None
         except SiteError as exc:
             raise PluginError(str(exc)) from exc
+
+    def _download(self, path: str) -> bytes:
+        """Library mode: the bytes of a download, when MkDocs copies it into the site."""
+        assert self.drawing is not None
+        number, inside = self.later[path]
+        try:
+            data = self.drawing.result(number)[1].get(inside)
+        except SiteError as exc:
+            raise PluginError(str(exc)) from exc
+        if data is None:  # download_names and download_files disagree: a bug, not the user's doing
+            raise PluginError(f"internal error: the export {inside} was not made")
+        return data
 
     def _close_drawing(self) -> None:
         if self.drawing is not None:
@@ -590,6 +616,27 @@ class PathwayPlugin(BasePlugin[PathwayConfig]):
         if self.config.enabled:
             server.watch(self.path)
         return server
+
+
+class _LaterFile(File):
+    """A generated file whose bytes are made in the background: asked for when MkDocs copies it.
+
+    MkDocs keeps a generated file's bytes in ``_content`` and reads them only to write the file, after
+    every page's Markdown is converted; by then the worker has long made them.
+    """
+
+    fetch: Callable[[], bytes] | None = None
+    _bytes: str | bytes | None = None
+
+    @property  # type: ignore[override]
+    def _content(self) -> str | bytes | None:
+        if self.fetch is not None:
+            self._bytes, self.fetch = self.fetch(), None
+        return self._bytes
+
+    @_content.setter
+    def _content(self, value: str | bytes | None) -> None:
+        self._bytes = value
 
 
 def _new_figure_token() -> str:

@@ -19,7 +19,8 @@ from generator.core.pipeline import check_file
 from generator.render.layout import render_svgs
 from generator.render.sanitize import clean_html
 from generator.site import parallel
-from generator.site.pages import FigureJob, draw_figures, render_site
+from generator.core.library import check_library
+from generator.site.pages import Downloads, FigureJob, download_files, draw_figures, render_site
 
 REPO = Path(__file__).resolve().parents[2]
 EPOCH = "1795000000"
@@ -104,3 +105,10 @@ def test_a_library_of_many_pathways_gets_every_chart_drawn_alongside(tmp_path, m
         assert SVG.search(home) and 'id="ov-' in home
     data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert not any("<svg" in d["text"] or TOKEN.search(d["text"]) for d in data["docs"])
+    # The downloads were made by the workers too, and are the bytes `pathway export` writes.
+    result = check_library(lib, for_build=True)
+    for p in result.pathways:
+        want = download_files(p, Downloads(), result)
+        folder = site / p.id / "downloads"
+        assert {f.name: f.read_bytes() for f in folder.iterdir()} == want
+        assert len(want) == 4

@@ -172,6 +172,14 @@ def test_nav_follows_groups_and_stage_order():
     assert sorted(flat) == sorted(f"stages/{s.id}.md" for s in p.stages)
 
 
+def test_without_groups_the_stages_section_lists_the_stages_themselves():
+    p = load(SEED.parent / "tests" / "fixtures" / "pathways" / "no-groups.yaml")
+    assert not p.groups
+    stages = site_nav(p)[1]["Stages"]
+    # Not "Stages › Stages": each entry is a stage page.
+    assert [next(iter(e.values())) for e in stages] == [f"stages/{s.id}.md" for s in p.stages]
+
+
 def test_big_groups_are_split_so_each_nav_section_stays_small():
     p = load(SEED)
     many = tuple(dataclasses.replace(p.stages[0], id=f"s{i}", title=f"S{i}", next=(Transition("s0"),))
