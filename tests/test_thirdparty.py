@@ -268,7 +268,16 @@ def open_search(page, query: str) -> None:
     page.locator(".md-search-result__item").first.wait_for(timeout=30_000)
 
 
-AXE_STATES = {"home": "", "stage": "stages/medial-branch-block/", "glossary": "glossary/", "search-results": ""}
+AXE_STATES = {
+    "home": "",
+    "stage": "stages/medial-branch-block/",
+    "glossary": "glossary/",
+    "search-results": "",
+    # The widest decision table, the data dictionary and the keyboard walkthrough.
+    "decision-table": "stages/surgery-considered/",
+    "data-dictionary": "data-dictionary/",
+    "walkthrough": "what-next/",
+}
 
 
 def run_axe(browser, base_url: str, state: str) -> list[dict]:

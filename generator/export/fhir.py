@@ -33,6 +33,9 @@ CPG = "http://hl7.org/fhir/uv/cpg/StructureDefinition/"
 PATHWAY_PROFILE = CPG + "cpg-pathwaydefinition"
 STRATEGY_PROFILE = CPG + "cpg-strategydefinition"
 RECOMMENDATION_PROFILE = CPG + "cpg-recommendationdefinition"
+ACTIVITY_PROFILE = CPG + "cpg-servicerequestactivity"
+#: What a request made from the activity must conform to (fixed by ``cpg-servicerequestactivity``).
+SERVICE_REQUEST_PROFILE = CPG + "cpg-servicerequest"
 # The profile's official URL in CPG 2.0.0 has no hyphen between "computable" and "questionnaire".
 QUESTIONNAIRE_PROFILE = CPG + "cpg-computablequestionnaire"
 PLAN_TYPE = "http://terminology.hl7.org/CodeSystem/plan-definition-type"
@@ -332,10 +335,13 @@ def _recommendation(p: Pathway, s: Stage, urls: _Urls) -> dict[str, Any]:
 def _activity(p: Pathway, s: Stage, urls: _Urls) -> dict[str, Any]:
     res: dict[str, Any] = {
         "resourceType": "ActivityDefinition",
+        "meta": {"profile": [ACTIVITY_PROFILE]},
         **_metadata(p, urls.activity(s.id), fhir_id(p.id, s.id), computable_name(p.id, s.id), s.title,
                     _stage_description(s)),
         "kind": "ServiceRequest",
+        "profile": SERVICE_REQUEST_PROFILE,
         "intent": "proposal",
+        "doNotPerform": False,
         "code": {"text": s.title},
         "topic": [{"text": s.kind}],
     }

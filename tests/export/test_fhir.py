@@ -200,6 +200,11 @@ def test_cpg_profiles_types_and_expression_language():
                     assert c["kind"] == "applicability"
                     assert c["expression"]["language"] == "text/fhirpath"
     activities = {r["url"] for r in res if r["resourceType"] == "ActivityDefinition"}
+    for r in res:
+        if r["resourceType"] == "ActivityDefinition":  # cpg-servicerequestactivity's fixed and 1..1 elements
+            assert r["meta"]["profile"] == ["http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-servicerequestactivity"]
+            assert r["profile"] == "http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-servicerequest"
+            assert (r["kind"], r["intent"], r["doNotPerform"]) == ("ServiceRequest", "proposal", False)
     for r in recs:
         assert r["type"]["coding"][0]["code"] == "eca-rule"
         assert all(a["definitionCanonical"] in activities for a in r["action"])

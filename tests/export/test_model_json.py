@@ -64,3 +64,13 @@ def test_values_keep_their_meaning():
                     "value": {"text": "50 %", "number": 50, "unit": "%"}}
     assert mbb["next"][2]["condition"] == {"text": "otherwise", "tree": {"node": "otherwise"}}
     assert dumps(export_model(p)) == dumps(export_model(_pathway(FIXTURES / "decisions" / "pathway.yaml")))
+
+
+def test_the_model_schema_is_published_at_its_id_by_the_deploy_workflow() -> None:
+    """pathway.json names its schema by address, beside the pathway schema; deploy.yml puts it there."""
+    from generator.core.schema import SCHEMA_ID
+
+    folder, name = MODEL_SCHEMA_ID.rsplit("/", 1)
+    assert folder == SCHEMA_ID.rsplit("/", 1)[0]
+    deploy = (REPO / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8")
+    assert f"cp site/downloads/pathway-model.schema.json site/schema/{name}" in deploy
