@@ -778,7 +778,10 @@ def _download_key(path: str) -> str:
 def _insert_after_title(page: bytes, block: str) -> bytes:
     """``block`` right after the page's '# title' line: above it, search would index it as an entry of its own."""
     lines = page.decode("utf-8").split("\n")
-    at = next((i + 1 for i, ln in enumerate(lines) if ln.startswith("# ")), 0)
+    body = 0  # the first line after the front matter, whose comments may also start with '# '
+    if lines and lines[0] == "---":
+        body = next((i + 1 for i in range(1, len(lines)) if lines[i] == "---"), 0)
+    at = next((i + 1 for i in range(body, len(lines)) if lines[i].startswith("# ")), body)
     return "\n".join(lines[:at] + ["", block] + lines[at:]).encode("utf-8")
 
 

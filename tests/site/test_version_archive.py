@@ -213,6 +213,32 @@ def test_superseded_pages_carry_a_banner_to_the_current_page(archive):
     assert "pathway-version-banner" not in (archive / "stages" / "check" / "index.html").read_text(encoding="utf-8")
 
 
+def test_archived_pages_keep_their_front_matter_and_title(archive):
+    """The banner goes under the page's title, never inside the front matter (whose comments start with '#')."""
+    def h1(page: Path) -> str:
+        m = re.search(r"<h1[^>]*>(.*?)</h1>", page.read_text(encoding="utf-8"), re.S)
+        assert m, page
+        return re.sub(r"<[^>]+>", "", m.group(1)).strip()
+
+    for version in ("1.0", "1.1", "1.2"):
+        folder = archive / "versions" / version
+        for page in folder.rglob("index.html"):
+            assert "hide:" not in text(page), page  # front matter shown as text
+        for name in ("index.html", "glossary/index.html"):
+            assert h1(folder / name) == h1(archive / name), (version, name)
+
+
+def test_the_banner_goes_after_the_front_matter_and_the_title():
+    from generator.site.pages import _insert_after_title
+
+    page = b"---\n# a comment in the front matter\nhide:\n  - toc\n---\n\n# Title\n\nText\n"
+    out = _insert_after_title(page, "BANNER").decode()
+    assert out.startswith("---\n# a comment in the front matter\nhide:\n  - toc\n---\n")
+    assert out.index("# Title") < out.index("BANNER") < out.index("Text")
+    untitled = _insert_after_title(b"---\nhide: [toc]\n---\nText\n", "BANNER").decode()
+    assert untitled.startswith("---\nhide: [toc]\n---\n") and untitled.index("BANNER") < untitled.index("Text")
+
+
 def test_each_stage_page_ends_with_its_changes_across_versions(archive):
     check = text(archive / "stages" / "check" / "index.html")
     part = check[check.index("Changes to this stage"):]
