@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
                                   plugins=plugins)
                 build(cfg)
                 if archive is not None:
-                    _build_versions(archive, folder, config_file, args.strict, cfg.site_url or "")
+                    _build_versions(archive, folder, config_file, args.strict, cfg.site_url or "", args.offline)
         except MkDocsException as exc:
             message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
             raise PathwayError(f"the website was not built: {message}") from exc
@@ -118,13 +118,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build_versions(archive, folder: Path, config_file: Path, strict: bool, site_url: str) -> None:
+def _build_versions(archive, folder: Path, config_file: Path, strict: bool, site_url: str,
+                    offline: bool = False) -> None:
     """Each tagged release into ``folder/versions/<version>/``: the same config, that tag's pathway file.
 
     The current tool builds each tag's file (read from git, not checked out): so every copy gets the
     banner and keeps its links inside its folder, and no old tool or its dependencies are needed.  Only
     the pathway's own pages are archived (an empty docs_dir, no hand-written nav); no PDF (the release
-    carries its own).
+    carries its own).  With ``offline`` each copy is built to open from disk, like the current site.
     """
     import dataclasses
     import tempfile
@@ -150,6 +151,8 @@ def _build_versions(archive, folder: Path, config_file: Path, strict: bool, site
             result = dataclasses.replace(result, fingerprint=pipeline.fingerprint(t.data, for_build=True, today=today))
             plugins = plugin_override(config_file, str(src), result)
             plugins[PLUGIN].update(pdf=False, releases=releases.for_archive(v))
+            if offline:
+                plugins[PLUGIN]["offline"] = True  # the copies open from disk like the site around them
             url = f"{site_url.rstrip('/')}/versions/{v}/" if site_url else None
             cfg = load_config(config_file=str(config_file), site_dir=os.fspath(folder / "versions" / v),
                               strict=strict, plugins=plugins, docs_dir=os.fspath(docs), nav=[], site_url=url)

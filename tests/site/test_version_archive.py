@@ -108,7 +108,7 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
 
 
-def build_archive(repo: Path, mkdocs_yml: str) -> Path:
+def build_archive(repo: Path, mkdocs_yml: str, *flags: str) -> Path:
     """The three releases committed and tagged in ``repo``, then `pathway build --versions`; the site folder."""
     git(repo, "init", "-q", "-b", "main")
     (repo / "mkdocs.yml").write_text(mkdocs_yml)
@@ -125,7 +125,7 @@ def build_archive(repo: Path, mkdocs_yml: str) -> Path:
     mp.chdir(repo)
     mp.setenv("SOURCE_DATE_EPOCH", "1795000000")
     try:
-        assert main(["build", "pathway.yaml", "-d", str(site), "--no-pdf", "--versions", "--strict"]) == 0
+        assert main(["build", "pathway.yaml", "-d", str(site), "--no-pdf", "--versions", "--strict", *flags]) == 0
     finally:
         mp.undo()
     return site
@@ -294,6 +294,19 @@ def test_archived_links_stay_inside_their_version_folder(which, request):
                     # Off the site: the repository, the feedback form and the theme credit only.
                     assert parts.netloc in ("github.com", "squidfunk.github.io"), (page, href)
     assert checked > 100
+
+
+def test_an_offline_archive_opens_from_disk_in_every_version(tmp_path_factory):
+    """`--offline --versions`: the copies have .html addresses like the site around them."""
+    from test_offline import broken_links_from_disk
+
+    # Without site_url, as for the offline site (a canonical <link> to the web has no use from disk).
+    site = build_archive(tmp_path_factory.mktemp("repo"), MKDOCS_YML.replace("site_url:", "# site_url:"), "--offline")
+    assert (site / "versions" / "1.0" / "stages" / "check.html").is_file()
+    assert broken_links_from_disk(site) == []
+    banner = [h for _t, h, c in links_of(site / "versions" / "1.0" / "stages" / "check.html")
+              if "pathway-current-link" in c]
+    assert banner == ["../../../stages/check.html"]
 
 
 def test_no_matching_tag_or_a_broken_tag_is_a_clear_error(tmp_path, monkeypatch, capsys):
