@@ -440,7 +440,10 @@ class _Renderer:
 
         Raw HTML, not a Markdown table, so each row can carry its target stage (``data-target``) for
         the walkthrough, whose no-JavaScript fallback this table is.  No blank lines inside, or
-        Markdown would end the block; every value is escaped here (Markdown never sees it).
+        Markdown would end the block; every value is escaped here.  The cells that link are Markdown
+        spans (``md_in_html``) with links between sources, so every engine resolves them as it resolves
+        any link (Zensical rewrites a raw ``href`` as if it were written from the source file; MkDocs
+        leaves it alone); every other cell is raw HTML that Markdown never sees.
         """
         table = pres.decision_table(self.p, s, self.index)
         if table is None:
@@ -459,11 +462,12 @@ class _Renderer:
             return "".join(plain(part) if i % 2 == 0 else f'<abbr title="{plain(abbrs[part])}">{plain(part)}</abbr>'
                            for i, part in enumerate(parts))
         tid = plain(table.table_id)
-        dd = nav.url_link(page, nav.DATA_DICTIONARY, self.udu)
+        md = escape.plain  # text in the Markdown spans (the abbr extension marks abbreviations there)
+        dd = nav.md_link(page, nav.DATA_DICTIONARY)
         head = ['<th scope="col" aria-label="Row">#</th>', '<th scope="col">When</th>']
         for c in table.columns:
-            unit = f" ({h(c.unit)})" if c.unit else ""
-            head.append(f'<th scope="col"><a href="{plain(dd)}#{plain(nav.input_anchor(c.input_id))}">{h(c.label)}</a>{unit}</th>')
+            unit = f" ({md(c.unit)})" if c.unit else ""
+            head.append(f'<th scope="col" markdown="span">[{md(c.label)}]({dd}#{nav.input_anchor(c.input_id)}){unit}</th>')
         head.append('<th scope="col">Next stage</th>')
         rows = []
         for r in table.rows:
@@ -477,18 +481,19 @@ class _Renderer:
                 for c, v in zip(table.columns, r.cells, strict=True):
                     any_css = ' class="pathway-decision-any"' if v == pres.ANY else ""
                     cells.append(f'<td data-label="{plain(c.label)}"{any_css}>{h(v)}</td>')
-            href = nav.url_link(page, self.target(r.target_id), self.udu)
-            cells.append(f'<td data-label="Next stage"><a href="{plain(href)}">{h(r.target_label)}</a></td>')
-            rows.append(f'<tr{css} data-branch="{r.number}" data-target="{plain(r.target_id)}">' + "".join(cells) + "</tr>")
-        return (f'<div class="pathway-decision" data-order="{plain(table.order)}">\n'
-                f'<div class="pathway-decision-scroll" role="region" tabindex="0" aria-labelledby="{tid}-caption">\n'
-                f'<table class="pathway-decision-table" id="{tid}" data-stage="{plain(s.id)}" data-order="{plain(table.order)}">\n'
+            href = nav.md_link(page, self.target(r.target_id))
+            cells.append(f'<td data-label="Next stage" markdown="span">[{md(r.target_label)}]({href})</td>')
+            rows.append(f'<tr{css} data-branch="{r.number}" data-target="{plain(r.target_id)}" markdown="1">'
+                        + "".join(cells) + "</tr>")
+        return (f'<div class="pathway-decision" data-order="{plain(table.order)}" markdown="1">\n'
+                f'<div class="pathway-decision-scroll" role="region" tabindex="0" aria-labelledby="{tid}-caption" markdown="1">\n'
+                f'<table class="pathway-decision-table" id="{tid}" data-stage="{plain(s.id)}" data-order="{plain(table.order)}" markdown="1">\n'
                 f'<caption id="{tid}-caption">Decision table: {h(s.title)}</caption>\n'
-                f"<thead><tr>{''.join(head)}</tr></thead>\n"
-                "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n</div>\n"
-                f'<p class="pathway-decision-note">{h(table.order_note)} '
+                f"<thead markdown=\"1\"><tr markdown=\"1\">{''.join(head)}</tr></thead>\n"
+                '<tbody markdown="1">\n' + "\n".join(rows) + "\n</tbody>\n</table>\n</div>\n"
+                f'<p class="pathway-decision-note" markdown="span">{md(table.order_note)} '
                 f'A dash (—) means the row does not depend on that input; each input is described in the '
-                f'<a href="{plain(dd)}">data dictionary</a>.</p>\n</div>')
+                f'[data dictionary]({dd}).</p>\n</div>')
 
     def data_dictionary(self) -> bytes:
         page = nav.DATA_DICTIONARY

@@ -26,6 +26,7 @@ from serving import serve_folder
 
 REPO = Path(__file__).resolve().parents[2]
 PATHWAY = REPO / "tests" / "fixtures" / "pathways" / "loops.yaml"
+DECISIONS = REPO / "tests" / "fixtures" / "decisions" / "pathway.yaml"  # decision tables, data dictionary
 EPOCH = "1795000000"
 BIN = Path(sys.executable).parent
 ENGINES = ["mkdocs", "zensical"]
@@ -33,11 +34,11 @@ ENGINES = ["mkdocs", "zensical"]
 pytestmark = [pytest.mark.dot, pytest.mark.slow]
 
 
-def generate(tmp: Path, *extra: str) -> Path:
+def generate(tmp: Path, *extra: str, pathway: Path = PATHWAY) -> Path:
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
     try:
-        assert main(["generate", str(PATHWAY), "-o", str(tmp / "project"), *extra]) == 0
+        assert main(["generate", str(pathway), "-o", str(tmp / "project"), *extra]) == 0
     finally:
         mp.undo()
     return tmp / "project"
@@ -113,6 +114,18 @@ def test_every_link_resolves(built):
     checked, broken = broken_links(site)
     assert checked > 100, (engine, checked)
     assert broken == [], f"{engine}: {len(broken)} of {checked} links broken:\n" + "\n".join(broken[:20])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_decision_table_links_resolve_with_every_engine(engine, tmp_path):
+    """The tables' links (to the next stage, to the data dictionary) are links between sources, which
+    Zensical and MkDocs resolve alike; a raw href was rewritten by Zensical one folder too deep."""
+    site = build(generate(tmp_path, pathway=DECISIONS), engine)
+    checked, broken = broken_links(site)
+    assert broken == [], f"{engine}: {len(broken)} of {checked} links broken:\n" + "\n".join(broken[:20])
+    page = (site / "stages" / "rfa-review" / "index.html").read_text(encoding="utf-8")
+    table = page[page.index('id="decision-table-rfa-review"'):page.index("</table>")]
+    assert '<a href="../../data-dictionary/#input-' in table and 'href="../' in table.split("<tbody")[1]
 
 
 def test_flowchart_links_carry_only_xlink_href(built):
