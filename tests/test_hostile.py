@@ -991,3 +991,21 @@ def test_hostile_input_labels_and_choices_add_no_code(sites, server, browser):
     assert HOSTILE_CHOICE in page.locator("#decision-table-a").inner_text()
     page.close()
     assert not dialogs
+
+
+@pytest.mark.parametrize("body", [
+    "[one](`javascript:alert(1)`)",
+    "!!! note\n\n    [x]: javascript:alert(6)\n\n    [open][x]",
+    "![i](data:image/svg+xml,<svg onload=alert(9)>)",
+    "!!! note md-sidebar\n\n    Hidden by the theme.",
+], ids=["code-span", "refdef-in-admonition", "data-image", "theme-class"])
+def test_generate_refuses_what_only_the_plugin_would_defuse(body, tmp_path, capsys):
+    """A generated project is built without the plugin's link guard and sanitizer: such a link stops it."""
+    text = MINIMAL.format(id="first", gid="g", rid="r").replace(
+        "    kind: assessment\n", "    kind: assessment\n    body: |\n      " + body.replace("\n", "\n      ") + "\n")
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "project"
+    assert main(["generate", str(tmp_path / "p.yaml"), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "would be live in a site built without the pathway plugin" in err and "Nothing was written" in err
+    assert not out.exists()

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 
+from generator.cli import error
 from generator.cli._sitecommon import DEFAULT_FILE, check_for_build, notice
+from generator.core.rules import Rule
 
 DEFAULT_OUT = "pathway-site"
+#: Warnings of a plugin build (the link shown as text, the class dropped) that plain Markdown would publish live.
+_LIVE_WITHOUT_PLUGIN = frozenset({Rule.UNSAFE_LINK, Rule.THEME_CLASS})
 
 EPILOG = """\
 examples:
@@ -53,6 +57,14 @@ def run(args: argparse.Namespace) -> int:
     check_tree_target(args.output)  # refuse someone's folder before the work, not after
     checked = check_for_build(args.file)
     if checked is None or checked.pathway is None:
+        return 1
+    # The plugin shows such a link as text and drops such a class; a project built without it would
+    # publish them live, so they stop generate (the warnings above say where each one is).
+    live = [pr for pr in checked.problems if pr.rule in _LIVE_WITHOUT_PLUGIN]
+    if live:
+        error(f"{args.file}: {len(live)} unsafe link{'s' if len(live) != 1 else ''} or theme "
+              f"class{'es' if len(live) != 1 else ''} (above) would be live in a site built without the "
+              "pathway plugin; remove them, or build with 'pathway build'. Nothing was written")
         return 1
     pathway = checked.pathway
     urls = not args.no_directory_urls

@@ -144,11 +144,11 @@ def check_theme_classes(ctx) -> Iterator[Problem]:
         if "!!!" not in text and "???" not in text:
             continue
         for m in _ADMONITION_RE.finditer(text):
-            bad = [c for c in m.group(1).split() if c not in ADMONITION_TYPES and not c.startswith("pathway-")]
+            bad = [c for c in m.group(1).split() if c not in ADMONITION_TYPES]
             if bad:
                 yield Problem(Severity.WARNING, Rule.THEME_CLASS,
                               f"admonition class {', '.join(repr(c) for c in bad)} is dropped: only the types "
-                              f"note, tip, warning, danger, … (and pathway-*) are kept",
+                              f"note, tip, warning, danger, … are kept",
                               _locate(ctx, start, m.group(0).strip()))
 
 

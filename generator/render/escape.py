@@ -13,7 +13,8 @@ Policy
   lists, links and code work; **raw HTML is escaped, never passed through**
   (``<b>`` shows as ``<b>``); links and images are kept only for ``http``,
   ``https`` and ``mailto`` URLs or scheme-less relative targets - any other
-  scheme (``javascript:``, ``data:``...) is neutralised to plain text.
+  scheme (``javascript:``, ``data:``...) is neutralised to plain text; an
+  admonition loses the project's own ``pathway-*`` classes.
   Code spans and fenced code blocks are left alone (Markdown escapes them).
 * ``cell`` - ``markdown`` squeezed onto one line with ``|`` escaped, for table
   cells and list items.
@@ -151,6 +152,29 @@ def _split_spans(text: str) -> list[tuple[bool, str]]:
     return out
 
 
+# '!!! type classes "Title"' (and '??? ', '???+ '), as the admonition and details extensions read it.
+_ADMONITION_LINE_RE = re.compile(r'^([ \t]*(?:!!!|\?\?\?\+?)[ \t]*)([^"\n]*)', re.MULTILINE)
+
+
+def _drop_project_classes(s: str) -> str:
+    """Remove the project's own classes (``pathway-*``) from author admonitions.
+
+    The sanitizer keeps ``pathway-*`` for the site's own blocks, some of which are hidden on screen
+    or in print; on an author's admonition such a class would hide clinical text.  A type-less
+    admonition becomes a note.
+    """
+
+    def fix(m: re.Match) -> str:
+        words = m.group(2).split()
+        kept = [w for w in words if not w.startswith("pathway-")]
+        if kept == words:
+            return m.group(0)
+        trailing = m.group(2)[len(m.group(2).rstrip()):]
+        return m.group(1) + " ".join(kept or ["note"]) + trailing
+
+    return _ADMONITION_LINE_RE.sub(fix, s)
+
+
 def _neutralise_links(s: str) -> str:
     """Break links whose destination has a scheme other than http/https/mailto."""
 
@@ -199,7 +223,7 @@ def markdown(text: object) -> str:
     s = "" if text is None else str(text)
     out: list[str] = []
     for is_code, chunk in _split_code(s):
-        out.append(chunk if is_code else _escape_html(_neutralise_links(chunk)))
+        out.append(chunk if is_code else _escape_html(_neutralise_links(_drop_project_classes(chunk))))
     return "".join(out)
 
 

@@ -90,6 +90,9 @@ def test_a_theme_class_on_an_admonition_is_a_located_warning():
     assert len(warns) == 1 and "md-sidebar" in warns[0].message
     assert (warns[0].location.line, warns[0].location.col) == (17, 7)
     assert [p for p in _problems(body="!!! warning \"Careful\"\n          hi") if p.rule == "theme-class"] == []
+    # The project's own classes too: some are hidden on screen or in print, which would hide the text.
+    own = [p for p in _problems(body="!!! danger pathway-diagram-cue\n          hi") if p.rule == "theme-class"]
+    assert len(own) == 1 and "'pathway-diagram-cue'" in own[0].message
 
 
 @pytest.mark.parametrize("dest", ["javascript:x", " JAVASCRIPT:x", "java\tscript:x", "&#106;avascript:x", "data:,x",

@@ -91,3 +91,22 @@ def test_safe_url(url, ok):
 @pytest.mark.parametrize("text, out", [('a"b', "a&quot;b"), ("<&>", "&lt;&amp;&gt;"), ("it's", "it&#x27;s")])
 def test_attr(text, out):
     assert escape.attr(text) == out
+
+
+@pytest.mark.parametrize("line, kept", [
+    ('!!! danger pathway-diagram-cue "Stop"', '!!! danger "Stop"'),
+    ("!!! pathway-actions", "!!! note"),
+    ("???+ tip pathway-x md-y", "???+ tip md-y"),  # md-y: the sanitizer drops it
+    ("!!! warning", "!!! warning"),
+])
+def test_an_author_admonition_loses_the_projects_own_classes(line, kept):
+    """pathway-* classes hide the site's own blocks on screen or in print; never an author's text."""
+    body = f"{line}\n\n    Clinical text"
+    assert escape.markdown(body) == f"{kept}\n\n    Clinical text"
+    html = markdown.markdown(escape.markdown(body), extensions=["admonition", "pymdownx.details"])
+    assert "pathway-" not in html and "Clinical text" in html
+
+
+def test_an_admonition_line_in_code_is_left_alone():
+    body = "```\n!!! note pathway-x\n```"
+    assert escape.markdown(body) == body
