@@ -258,6 +258,10 @@ def atomic_write(path: str | os.PathLike[str], data: Data, *, lock: bool = True,
     target = resolve_output(path)
     if target.is_dir():
         raise OutputError(f"{target} is a folder; give the path of a file to write")
+    if target.exists() and not target.is_file():
+        # Renaming over a pipe or a device would replace it with a regular file (/dev/full, as root).
+        raise OutputError(f"{target} is not a regular file (a pipe, a device or a socket); "
+                          "give the path of a file to write")
     guard = output_lock(target, on_wait) if lock else contextlib.nullcontext()
     with guard:
         if lock:

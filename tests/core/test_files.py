@@ -361,3 +361,26 @@ def test_take_over_keeps_foreign_files_and_replaces_only_names_it_writes(tmp_pat
     write_tree(out, {"index.md": b"v2"})
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
         ".git/HEAD", MANIFEST, "CNAME", "index.md"]
+
+
+@pytest.mark.parametrize("via_link", [False, True], ids=["fifo", "symlink-to-fifo"])
+def test_atomic_write_refuses_a_pipe_or_device_instead_of_replacing_it(tmp_path, via_link):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    target = tmp_path / "link" if via_link else fifo
+    if via_link:
+        target.symlink_to(fifo)
+    with pytest.raises(OutputError, match="not a regular file"):
+        atomic_write(target, b"data")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"pipe", target.name})
+
+
+def test_the_cli_refuses_to_write_over_a_device_and_leaves_it(tmp_path, capsys):
+    from generator.cli import main
+
+    fifo = tmp_path / "schema.json"
+    os.mkfifo(fifo)
+    assert main(["schema", "-o", str(fifo)]) != 0
+    assert "not a regular file" in capsys.readouterr().err
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
