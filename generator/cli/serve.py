@@ -28,9 +28,18 @@ def register(subparsers) -> None:
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", nargs="?", default=DEFAULT_FILE, metavar="FILE",
                    help=f"the pathway file, or a library folder holding library.yaml (default: {DEFAULT_FILE})")
-    p.add_argument("-a", "--dev-addr", default=None, metavar="IP:PORT", help="address to serve on (default: 127.0.0.1:8000)")
+    p.add_argument("-a", "--dev-addr", default=None, metavar="IP:PORT", type=_address,
+                   help="address to serve on (default: 127.0.0.1:8000)")
     p.add_argument("-f", "--config-file", metavar="FILE", help="MkDocs config (default: the repository's mkdocs.yml)")
     p.set_defaults(func=run)
+
+
+def _address(value: str) -> str:
+    """IP:PORT with a port from 1 to 65535, checked before MkDocs tries to bind it."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an address like 127.0.0.1:8000 (a port from 1 to 65535)")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:

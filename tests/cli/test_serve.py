@@ -186,3 +186,14 @@ def test_the_open_browser_tab_reloads_to_the_problems_and_back(served):
             page.locator("h1", has_text=title).wait_for()
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("addr", ["127.0.0.1:70000", "127.0.0.1:0", "8000", "localhost:abc"])
+def test_a_bad_address_is_a_usage_error_not_an_internal_one(addr, capsys):
+    from generator.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", "-a", addr])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "is not an address like 127.0.0.1:8000" in err and "internal error" not in err
