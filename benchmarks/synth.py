@@ -445,6 +445,22 @@ def _wc_wide(n: int) -> list[list[str]]:
     return [first] + [_wc_stage(i, "outcome") for i in range(1, n)]
 
 
+def _wc_computable(n: int) -> list[list[str]]:
+    """A computable decision with ``n - 2`` one-unit bands of one input and ``otherwise``: as many cells
+    as branches, so its truth tables alone grow as N^2 unless the work limit is applied before them."""
+    first = ["  - id: s0", f"    title: {q('Stage 0')}", "    kind: decision", "    next:"]
+    for i in range(1, n - 1):
+        first += [f"      - to: s{i}", f"        when: {q(f'band {i}')}", f"        if: x >= {i} and x < {i + 1}"]
+    first += [f"      - to: s{n - 1}", f"        when: {q('any other value')}", "        if: otherwise"]
+    return [first] + [_wc_stage(i, "outcome") for i in range(1, n)]
+
+
+#: Top-level fields a shape needs besides its stages.
+_HEAD_EXTRA = {
+    "computable": ["inputs:", "  - id: x", "    label: Score", "    type: number"],
+}
+
+
 def _wc_alongside(n: int) -> list[list[str]]:
     """Half the stages reached only through a chain of ``alongside``, half alongside one stage."""
     out = [_wc_stage(0, "assessment", [("s1", None)]), _wc_stage(1, "outcome")]
@@ -470,6 +486,7 @@ SHAPES = {
     "comb": _wc_comb,
     "loops": _wc_loops,
     "wide": _wc_wide,
+    "computable": _wc_computable,
     "alongside": _wc_alongside,
     "flood": _wc_flood,
 }
@@ -479,7 +496,8 @@ def worst_case(shape: str, n: int) -> str:
     """YAML text of the worst-case pathway ``shape`` (a key of ``SHAPES``) with ``n`` stages."""
     stages = SHAPES[shape](max(2, n))
     head = ["format: 1", f"id: worst-{shape}", f"title: {q(f'Worst case: {shape}')}", 'version: "1"',
-            "status: draft", "start: s0", "groups:", "  - id: group-a", "    title: A", "stages:"]
+            "status: draft", "start: s0", *_HEAD_EXTRA.get(shape, []), "groups:", "  - id: group-a", "    title: A",
+            "stages:"]
     return "\n".join(head + [line for st in stages for line in st]) + "\n"
 
 

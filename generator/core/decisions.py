@@ -291,10 +291,16 @@ def prove(conds: Sequence[Expr], inputs: Mapping[str, Input], first_match: bool,
     other = [i for i, c in enumerate(conds) if isinstance(c, Otherwise)]
     plain = [i for i in range(len(conds)) if i not in other]
     plain_set = frozenset(plain)
+    # The truth tables cost one evaluation per atom and cell: counted against the budget before they
+    # are built (many branches on one input make as many cells as atoms, so the tables alone grow as
+    # the square of the branches).
+    table_work = sum(len(domain[atom.input.name]) for c in conds for atom in atoms(c))
+    if table_work > budget:
+        raise ProofTooBig
     tables = {id(atom): tuple(_test(atom, inputs[atom.input.name])(cell.value) for cell in domain[atom.input.name])
               for c in conds for atom in atoms(c)}
     compiled = [compile3(c, tables) for c in conds]
-    proof = Proof({}, None, set(), 0)
+    proof = Proof({}, None, set(), table_work)
     assign: dict[str, int] = {}  # input -> index of its cell
     path: list[tuple[str, Cell]] = []
 
