@@ -65,6 +65,7 @@ class Rule(enum.StrEnum):
     YAML_SYNTAX = "yaml-syntax", READING, _E, "The file is not valid YAML, or holds more than one document."
     YAML_ALIAS = "yaml-alias", READING, _E, "YAML anchors (&name) and aliases (*name) are not allowed."
     YAML_TAG = "yaml-tag", READING, _E, "YAML tags (!!python/…, !!str, …) are not allowed."
+    COMMENT_IN_VALUE = "comment-in-value", READING, _W, "A '#' after a plain value starts a YAML comment: the rest of the line is not in the value."
     DUPLICATE_KEY = "duplicate-key", READING, _E, "The same key appears twice in one mapping (e.g. two 'next:')."
     LIMIT_EXCEEDED = "limit-exceeded", READING, _E, "The file is beyond a size limit (generator/core/limits.py)."
     CONTROL_CHARACTER = "control-character", READING, _E, "A control character (NUL, ESC, …) or a bidirectional override in a text."

@@ -15,6 +15,8 @@ Problems are returned, never raised.  This module knows nothing about pathways.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Iterator, Union
 
@@ -26,6 +28,9 @@ from generator.core.model import Location, Problem, Severity
 from generator.core.rules import Rule
 from generator.core.echo import echo
 from generator.core.yamlslips import diagnose
+
+# After a plain value: spaces, then a comment whose first character is not a space ('#2 stage').
+_CUT_BY_COMMENT = re.compile(r"[ \t]+(#\S.*)")
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
@@ -225,6 +230,30 @@ class _Builder:
         count = hygiene.count_forbidden(value)
         self.problem(hygiene.RULE, hygiene.problem_text(ch, count, what) + how, where)
 
+    def comment_after(self, ev: yaml.ScalarEvent) -> None:
+        """Warn when '#' right after a plain value (``title: Injection #2``) cut the value short.
+
+        Only a '#' followed by a non-space character: ``value  # a note`` is how comments are written.
+        """
+        end = ev.end_mark
+        if end.line >= len(self.line_lengths):
+            return
+        if end.index >= len(self.text) or self.text[end.index] not in " \t":
+            return  # the common case, checked without looking further
+        line_end = self.text.find("\n", end.index)
+        m = _CUT_BY_COMMENT.match(self.text, end.index, len(self.text) if line_end < 0 else line_end)
+        if m is None:
+            return
+        where = Location(self.filename, end.line + 1, end.column + m.start(1) - end.index + 1)
+        kept, cut = echo(ev.value), echo(m.group(1).rstrip())
+        quoted = "in quotes"
+        if ev.start_mark.line == end.line:  # the whole value as written, as a double-quoted YAML string
+            quoted = echo(json.dumps(self.text[ev.start_mark.index:m.end()].rstrip(), ensure_ascii=False))
+        self.problems.append(Problem(
+            Severity.WARNING, Rule.COMMENT_IN_VALUE,
+            f"'{cut}' is read as a YAML comment, so the value is only '{kept}'; to keep it, write the whole "
+            f"value {quoted}, or, if it is a comment, put a space after '#'", where))
+
     def node(self, ev: yaml.Event, depth: int, *, is_key: bool = False) -> Node | None:
         """Build the node that starts with ``ev``; None if it had to be refused."""
         loc = self.loc(ev.start_mark)
@@ -269,6 +298,8 @@ class _Builder:
                 refused = True
             self.hygiene(ev.value, ev, loc, key=is_key)
             style = ev.style if ev.style in ("'", '"', "|", ">") else None
+            if style is None and not is_key and ev.value:
+                self.comment_after(ev)
             return None if refused else Scalar(ev.value, style, loc)
         if depth >= limits.MAX_DEPTH:
             raise _Abort(

@@ -331,3 +331,27 @@ def test_thousand_stage_file_validates_cleanly() -> None:
     result = check_text(big_pathway(1000), "big.yaml", today=TODAY)
     assert result.problems == ()
     assert len(result.pathway.stages) == 1000
+
+
+def test_a_hash_right_after_a_plain_value_is_a_located_warning_with_the_quoted_fix():
+    text = MINIMAL_COMMENT
+    problems = [p for p in check_text(text).problems if p.rule == "comment-in-value"]
+    assert [(p.location.line, p.location.col) for p in problems] == [(2, 14), (8, 21)]
+    assert "the value is only 'First'" in problems[0].message and '"First #1 stage"' in problems[0].message
+    # A comment written as comments are ('  # note'), and a '#' inside quotes or a word, are not warned.
+    assert "Zürich" in problems[1].message and '"Zürich 🩺 #2"' in problems[1].message
+
+
+MINIMAL_COMMENT = """\
+id: p
+title: First #1 stage
+version: "1"  # a comment, as usual
+status: draft
+start: a
+stages:
+  - id: a
+    title: Zürich 🩺 #2
+    summary: "quoted #3"
+    body: C#4 is a word
+    kind: outcome
+"""
