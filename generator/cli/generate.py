@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from generator.cli import error
+from generator.cli import UsageError, error
 from generator.cli._sitecommon import DEFAULT_FILE, check_for_build, notice
 from generator.core.rules import Rule
 
@@ -17,6 +17,8 @@ EPILOG = """\
 examples:
   pathway generate                         write the project of ./pathway.yaml into pathway-site/
   pathway generate other.yaml -o out       another pathway, another folder
+  pathway generate --feedback https://github.com/OWNER/REPO
+                                           with a 'Report a problem' link on each stage page
   cd pathway-site && mkdocs build          build it with plain MkDocs (no plugin) ...
   cd pathway-site && zensical build        ... or with Zensical: the same site
 
@@ -44,6 +46,10 @@ def register(subparsers) -> None:
     p.add_argument("--site-url", metavar="URL",
                    help="the address the site is published at (site_url: needed for the sitemap, the 404 page "
                         "and navigation.instant)")
+    p.add_argument("--feedback", metavar="TARGET",
+                   help="where each stage page's 'Report a problem' link goes: https://github.com/OWNER/REPO "
+                        "(the issue form .github/ISSUE_TEMPLATE/page-problem.yml) or mailto:ADDRESS "
+                        "(default: no link; the plugin's option 'feedback')")
     p.set_defaults(func=run)
 
 
@@ -53,6 +59,12 @@ def run(args: argparse.Namespace) -> int:
     from generator.site.pages import Downloads, render_site, site_nav
     from generator.site.project import site_project
 
+    from generator.site import feedback as fb
+
+    try:
+        feedback = fb.resolve(args.feedback, None)
+    except ValueError:
+        raise UsageError(f"--feedback {args.feedback}: give https://github.com/OWNER/REPO, mailto:ADDRESS or off") from None
     check_not_input(args.output, args.file, option="--output")
     check_tree_target(args.output)  # refuse someone's folder before the work, not after
     checked = check_for_build(args.file)
@@ -70,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     urls = not args.no_directory_urls
     # The exports too (downloads/, linked from the home page), with the default FHIR base: cheap and the
     # same bytes as `pathway export`, so the generated project offers what a plugin build offers.
-    pages = render_site(pathway, today=pipeline.today(), use_directory_urls=urls, downloads=Downloads())
+    pages = render_site(pathway, today=pipeline.today(), use_directory_urls=urls, downloads=Downloads(),
+                        feedback=feedback, site_url=args.site_url or "")
     files = site_project(pathway, pages, site_nav(pathway), source=os.path.basename(args.file),
                          use_directory_urls=urls, site_url=args.site_url)
     write_tree(args.output, files, on_wait=notice)

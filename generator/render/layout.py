@@ -9,7 +9,7 @@ page.  SVGs are cached by sha256(cache format, tool version, dot version,
 prefix, DOT text); the cache is a plain directory that is safe to delete,
 written atomically, and an entry that cannot be read is simply laid out again.
 
-The cache is not trusted: it usually lives in the repository (``.cache/``),
+The cache is not trusted: it usually lives in the repository (``.pathway-cache/``),
 where a pull request can commit a doctored entry, and its SVG is inlined into
 every page.  So each entry carries an HMAC-SHA256 of its key and content,
 under a secret kept outside the repository (``~/.cache/pathway/``), and an

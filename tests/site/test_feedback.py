@@ -104,3 +104,18 @@ def test_a_bad_feedback_option_stops_the_build_with_a_message(tmp_path, monkeypa
     err = capsys.readouterr().err
     assert "feedback: https://example.org/form" in err and "mailto:ADDRESS" in err and "Traceback" not in err
     assert not (tmp_path / "site").exists()
+
+
+def test_generate_writes_the_feedback_link_it_is_given(tmp_path, capsys):
+    """The generated project (for engines without the plugin) has the link when --feedback says where."""
+    from generator.cli import main
+
+    seed = REPO / "pathway.yaml"
+    out = tmp_path / "project"
+    assert main(["generate", str(seed), "-o", str(out), "--feedback", "mailto:pathways@example.org"]) == 0
+    page = (out / "docs" / "stages" / "rfa-review.md").read_text(encoding="utf-8")
+    assert "mailto:pathways@example.org?" in page and "Report a problem with this page" in page
+    assert main(["generate", str(seed), "-o", str(tmp_path / "none")]) == 0
+    assert "Report a problem" not in (tmp_path / "none" / "docs" / "stages" / "rfa-review.md").read_text(encoding="utf-8")
+    assert main(["generate", str(seed), "-o", str(tmp_path / "bad"), "--feedback", "nope"]) == 2
+    assert "--feedback nope" in capsys.readouterr().err and not (tmp_path / "bad").exists()
