@@ -64,7 +64,14 @@ _BARE_HOST_RE = re.compile(r"^(www\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?([/?
 
 def _browser_view(dest: str) -> str:
     """The destination as a browser resolves it: entities decoded, ignored characters gone."""
-    s = html.unescape(dest.replace("\x02amp\x03", "&"))  # Python-Markdown's placeholder for '&'
+    s = dest.replace("\x02amp\x03", "&")  # Python-Markdown's placeholder for '&'
+    # Decoded until nothing changes: the site escapes an author's '&' once more ('&amp;#106;'), and a
+    # link hidden behind entities must be refused as text there too, not left as an empty <a>.
+    for _ in range(4):
+        decoded = html.unescape(s)
+        if decoded == s:
+            break
+        s = decoded
     return _URL_REMOVED_RE.sub("", s).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
                                            "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
 
@@ -222,14 +229,16 @@ def _locate(ctx, start: Location, dest: str) -> Location:
     pos = ctx.offset(start) if start.line >= 1 else None
     if pos is None:
         return start
-    probe = _browser_view(dest)[:20]
     # Within 500 lines of the value: a text value is never longer, and an unbounded search would
     # make every miss scan the rest of the file.
     limit = ctx.offset(Location(start.file, start.line + 500, 1))
-    hit = ctx.text.find(probe, pos, len(ctx.text) if limit is None else limit) if probe else -1
-    if hit < 0:
-        return start
-    return ctx.location(start.file, hit)
+    end = len(ctx.text) if limit is None else limit
+    # As the browser reads it, else as written (entities: '&#106;avascript:').
+    for probe in (_browser_view(dest)[:20], dest.replace("\x02amp\x03", "&")[:20]):
+        hit = ctx.text.find(probe, pos, end) if probe else -1
+        if hit >= 0:
+            return ctx.location(start.file, hit)
+    return start
 
 
 # -- the Markdown extension ----------------------------------------------------------------------

@@ -95,7 +95,8 @@ def test_a_theme_class_on_an_admonition_is_a_located_warning():
     assert len(own) == 1 and "'pathway-diagram-cue'" in own[0].message
 
 
-@pytest.mark.parametrize("dest", ["javascript:x", " JAVASCRIPT:x", "java\tscript:x", "&#106;avascript:x", "data:,x",
+@pytest.mark.parametrize("dest", ["javascript:x", " JAVASCRIPT:x", "java\tscript:x", "&#106;avascript:x", "&amp;#106;avascript:x",
+                                  "&amp;amp;#x6A;avascript:x", "data:,x",
                                   "//x.org", "/\\x.org", "\\\\x.org", "a\x00b"])
 def test_link_problem_refuses(dest):
     assert urls.link_problem(dest)
@@ -104,3 +105,14 @@ def test_link_problem_refuses(dest):
 @pytest.mark.parametrize("dest", ["https://x.org", "mailto:a@b.org", "#a", "../stages/a.md", "a/b?c=d:e", ""])
 def test_link_problem_allows(dest):
     assert urls.link_problem(dest) is None
+
+
+def test_a_link_behind_entities_is_located_on_its_own_line_and_shown_as_text_on_the_site():
+    from generator.render import markup
+    from generator.render.escape import markdown as author_markdown
+
+    body = "First line.\n\n      [ent](&#106;avascript:alert(4))"
+    (p,) = [p for p in _problems(body=body) if p.rule == "unsafe-link"]
+    assert (p.location.line, p.location.col) == (19, 13)  # the destination, not the start of 'body:'
+    html = markup.to_html(author_markdown("[ent](&#106;avascript:alert(4))"))
+    assert "<a" not in html and "ent (javascript:alert(4))" in html
