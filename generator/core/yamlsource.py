@@ -235,8 +235,8 @@ class _Builder:
 
         Only a '#' followed by a non-space character: ``value  # a note`` is how comments are written.
         """
-        end = ev.end_mark
-        if end.line >= len(self.line_lengths):
+        end, begin = ev.end_mark, ev.start_mark
+        if end is None or begin is None or end.line >= len(self.line_lengths):
             return
         if end.index >= len(self.text) or self.text[end.index] not in " \t":
             return  # the common case, checked without looking further
@@ -247,8 +247,8 @@ class _Builder:
         where = Location(self.filename, end.line + 1, end.column + m.start(1) - end.index + 1)
         kept, cut = echo(ev.value), echo(m.group(1).rstrip())
         quoted = "in quotes"
-        if ev.start_mark.line == end.line:  # the whole value as written, as a double-quoted YAML string
-            quoted = echo(json.dumps(self.text[ev.start_mark.index:m.end()].rstrip(), ensure_ascii=False))
+        if begin.line == end.line:  # the whole value as written, as a double-quoted YAML string
+            quoted = echo(json.dumps(self.text[begin.index:m.end()].rstrip(), ensure_ascii=False))
         self.problems.append(Problem(
             Severity.WARNING, Rule.COMMENT_IN_VALUE,
             f"'{cut}' is read as a YAML comment, so the value is only '{kept}'; to keep it, write the whole "
