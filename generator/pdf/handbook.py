@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from markupsafe import Markup
 
@@ -57,6 +57,10 @@ _MM = 72 / 25.4
 OVERVIEW_LANDSCAPE_BOX = (265 * _MM, 125 * _MM)
 OVERVIEW_PORTRAIT_BOX = (172 * _MM, 200 * _MM)
 STAGE_BOX = (110 * _MM, 105 * _MM)
+# A stage diagram too wide for that at 7 pt goes above the lists, across the text width, and one
+# too wide for that on a landscape page of its own.
+WIDE_STAGE_BOX = (172 * _MM, 150 * _MM)
+LANDSCAPE_STAGE_BOX = (265 * _MM, 110 * _MM)
 # Never enlarge a graph beyond these: Graphviz lays out 11-14 pt labels, and
 # at 0.75 they match the 9.5 pt body text.  The overview may be drawn at
 # full size when it is small.
@@ -345,6 +349,20 @@ def with_alt(svg: str, alt: str) -> str:
     return svg[: m.end()] + f"<title>{escape.html_text(alt)}</title>" + svg[m.end():]
 
 
+def _stage_figure(svg: str | None, alt: str) -> dict[str, Any]:
+    """A stage diagram for the page: beside the lists; across the page when it is wide; on a landscape
+    page when it is wider; left out (``svg_left_out``) when even that would print it under 7 pt."""
+    none = {"svg": None, "svg_wide": False, "svg_landscape": False, "svg_left_out": False}
+    if not svg:
+        return none
+    for box, wide, landscape in ((STAGE_BOX, False, False), (WIDE_STAGE_BOX, True, False),
+                                 (LANDSCAPE_STAGE_BOX, True, True)):
+        if fit_scale(svg, (box[0], 1e9), max_scale=1.0) >= PRINT_MIN_SCALE - 1e-9:
+            return {**none, "svg": _figure_svg(svg, box, STAGE_MAX_SCALE, alt), "svg_wide": wide,
+                    "svg_landscape": landscape}
+    return {**none, "svg_left_out": True}
+
+
 def _figure_svg(svg: str, box: tuple[float, float], max_scale: float, alt: str) -> Markup:
     return Markup(sanitize.clean_html(with_alt(fit_svg(svg, box, max_scale=max_scale, min_scale=PRINT_MIN_SCALE), alt)))
 
@@ -366,8 +384,7 @@ def _stage_view(pathway: Pathway, stage: Stage, svg: str | None, library: pres.L
         "summary": _inline(stage.summary, pathway, location=stage.field_locs.get("summary"), library=index) or None,
         "body_html": _md(stage.body, pathway, location=stage.field_locs.get("body"), library=index),
         "facts": [(f.label, _inline(f.value, pathway, location=f.loc, library=index)) for f in stage.facts],
-        "svg": (_figure_svg(svg, STAGE_BOX, STAGE_MAX_SCALE, pres.neighbourhood_alt(pathway, stage, index))
-                if svg else None),
+        **_stage_figure(svg, pres.neighbourhood_alt(pathway, stage, index)),
         "comes_from": [_link(ln) for ln in pres.comes_from(pathway, stage)],
         "from_other": [_link(ln) for ln in pres.from_other_pathways(library, pathway, stage)],
         "next": [_link(ln) for ln in pres.what_next(pathway, stage, index)],

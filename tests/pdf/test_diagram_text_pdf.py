@@ -81,6 +81,25 @@ def test_no_flowchart_text_in_the_handbook_is_under_7_pt(tools, tmp_path, name: 
                        check=True)
 
 
+PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+BOX = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+
+
+@pytest.mark.parametrize("name", ["seed", "loops"])
+def test_every_word_of_the_handbook_lies_inside_its_page(tools, tmp_path, name: str) -> None:
+    """No chart runs off the paper: a stage chart too wide to sit beside its lists goes across the page."""
+    _src, pdf = _build(name, tmp_path)
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    outside = []
+    for n, page in enumerate(PAGE.finditer(out), 1):
+        width, height = float(page.group(1)), float(page.group(2))
+        for m in BOX.finditer(page.group(3)):
+            x0, y0, x1, y1 = (float(m.group(i)) for i in range(1, 5))
+            if x0 < 0 or y0 < 0 or x1 > width - 5 or y1 > height:  # 5 pt: inside the paper, not at its edge
+                outside.append(f"page {n}: {m.group(5)!r} at x {x0:.0f}–{x1:.0f} of {width:.0f}")
+    assert not outside, "\n".join(outside[:20])
+
+
 def test_the_measure_finds_small_text(tools, tmp_path) -> None:
     """The same measure on a PDF with 5 pt text reports 5 pt (so the test above can fail)."""
     from weasyprint import HTML
