@@ -53,6 +53,12 @@ _FONT_SIZE = re.compile(r'<text\b[^>]*\sfont-size="([0-9.]+)"')
 # Enforced in Chromium by tests/site/test_diagram_text_browser.py.
 MIN_TEXT_PX = 12.0
 MIN_TEXT_PX_PHONE = 11.0
+# A printed web page (site stylesheet, @media print): the chart takes the text width of an A4 page
+# (about 180 mm = 510 pt) and at most 235 mm (666 pt) of its height, a stage chart 120 mm (340 pt).
+# Under MIN_PRINT_PT its smallest text cannot be read on paper: the chart carries a class and the
+# stylesheet prints a note instead (the list beside it and the PDF handbook remain).
+MIN_PRINT_PT = 7.0
+PRINT_WIDTH_PT, PRINT_HEIGHT_PT, PRINT_STAGE_HEIGHT_PT = 510.0, 666.0, 340.0
 
 
 def min_font_size(svg: str) -> float | None:
@@ -68,6 +74,17 @@ def legible_widths(svg_width: float, smallest_font: float) -> tuple[float, float
     wide measures ``smallest_font * w / svg_width`` px when drawn ``w`` px wide.
     """
     return (MIN_TEXT_PX * svg_width / smallest_font, MIN_TEXT_PX_PHONE * svg_width / smallest_font)
+
+
+def print_classes(width: float, height: float, smallest_font: float) -> list[str]:
+    """``pathway-print-small`` when a printed page would draw the chart's smallest text under
+    ``MIN_PRINT_PT`` as a page's chart, ``pathway-print-small-stage`` as a stage page's chart."""
+    out = []
+    for cls, max_height in (("pathway-print-small", PRINT_HEIGHT_PT), ("pathway-print-small-stage", PRINT_STAGE_HEIGHT_PT)):
+        scale = min(PRINT_WIDTH_PT / width, max_height / height) if height > 0 else PRINT_WIDTH_PT / width
+        if smallest_font * scale < MIN_PRINT_PT:
+            out.append(cls)
+    return out
 
 
 def _esc(text: str) -> str:
@@ -100,7 +117,7 @@ def finish(svg: str, *, name: str, description: str | None = None) -> str:
     new_attrs["aria-labelledby"] = title_id
     if description:
         new_attrs["aria-describedby"] = desc_id
-    new_attrs["class"] = "pathway-diagram"
+    classes = ["pathway-diagram"]
     style = ["height:auto"]
     natural = _LENGTH.match(attrs.get("width", ""))
     if natural:
@@ -110,6 +127,8 @@ def finish(svg: str, *, name: str, description: str | None = None) -> str:
     if len(box) == 4 and box[2] > 0 and smallest:
         desktop, phone = legible_widths(box[2], smallest)
         style += [f"--pd-min:{math.ceil(desktop)}px", f"--pd-min-phone:{math.ceil(phone)}px"]
+        classes += print_classes(box[2], box[3], smallest)
+    new_attrs["class"] = " ".join(classes)
     new_attrs["style"] = ";".join(style)
     for ns in ("xmlns", "xmlns:xlink"):
         if ns in attrs:

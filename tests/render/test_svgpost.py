@@ -172,3 +172,12 @@ def test_legible_widths_keep_the_smallest_text_at_12_and_11_px() -> None:
     smaller = GRAPHVIZ_SVG.replace('font-size="14.00"', 'font-size="7.00"', 1)
     assert min_font_size(smaller) == 7.0
     assert "--pd-min:429px" in finish(smaller, name="x")  # half the font, twice the width
+
+
+def test_print_classes_mark_a_chart_whose_text_would_print_under_7_pt():
+    from generator.render.svgpost import print_classes
+
+    assert print_classes(400, 300, 10) == []  # 10 units at 510/400: 12.8 pt
+    both = ["pathway-print-small", "pathway-print-small-stage"]
+    assert print_classes(800, 300, 10) == both  # 510/800 * 10 = 6.4 pt, on any page
+    assert print_classes(400, 600, 10) == ["pathway-print-small-stage"]  # tall: 340/600 * 10 = 5.7 pt as a stage chart

@@ -101,7 +101,8 @@ def test_navigation_and_controls_are_hidden_in_print(browser, seed_site_url, see
         assert shown == []
         # The flowchart fits the width of the printed page (nothing cut off at the right).
         fit = page.evaluate("""() => { const a = document.querySelector('article').getBoundingClientRect();
-            return [...document.querySelectorAll('figure.pathway-diagram svg')].map(s => {
+            return [...document.querySelectorAll('figure.pathway-diagram svg')]
+              .filter(s => getComputedStyle(s).display !== 'none').map(s => {
               const r = s.getBoundingClientRect(); return [r.left >= a.left - 1, r.right <= a.right + 1, r.width > 0]; }); }""")
         assert fit and all(all(f) for f in fit), fit
         page.emulate_media(media="screen")
@@ -144,3 +145,21 @@ def test_no_printed_page_ends_with_a_heading(browser, seed_site_url, seed, tmp_p
     for number, text in enumerate(texts[:-1], start=1):
         lines = [" ".join(line.split()) for line in text.splitlines() if line.strip() and not FURNITURE.match(line)]
         assert lines and lines[-1] not in headings, f"page {number} of {name} ends with the heading {lines[-1]!r}"
+
+
+EM_HEIGHT = 1.164  # DejaVu Sans, Chromium's sans-serif here: a word's box is 1.164 em tall
+
+
+@pytest.mark.parametrize("path", ["", "stages/rfa-review/", "stages/medial-branch-block/"])
+def test_printed_flowchart_text_is_7_pt_or_more_or_a_note_says_why(browser, seed_site_url, tmp_path, path):
+    """A chart that would print under 7 pt (the seed's overview prints at about 2.5 pt) is replaced by a note."""
+    pdf = tmp_path / "page.pdf"
+    flat = " ".join("\n".join(_print(browser, seed_site_url + path, pdf)).split())
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    sizes = [(float(b) - float(a)) / EM_HEIGHT for a, b in
+             re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">', out)]
+    assert sizes and min(sizes) >= 6.9, f"smallest printed word {min(sizes):.1f} pt"
+    if path == "":
+        assert "This flowchart is too large to print legibly on this page" in flat
+    if path == "stages/medial-branch-block/":
+        assert "YOU ARE HERE" in flat  # a small neighbourhood still prints
