@@ -52,7 +52,7 @@ ADMONITION_TYPES: frozenset[str] = frozenset(
     "warning caution attention failure fail missing danger error bug example quote cite".split()
 )
 # '!!! type extra-class "Title"' / '??? type' / '???+ type', as the admonition and details extensions read them.
-_ADMONITION_RE = re.compile(r'^[ \t]*(?:!!!|\?\?\?\+?)[ \t]*([^"\n]*)', re.MULTILINE)
+ADMONITION_RE = re.compile(r'^[ \t]*(?:!!!|\?\?\?\+?)[ \t]*([^"\n]*)', re.MULTILINE)
 
 _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 # Browsers remove tab, LF and CR anywhere in a URL, and C0 controls and spaces around it.
@@ -62,9 +62,14 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _BARE_HOST_RE = re.compile(r"^(www\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?([/?#]|$)")
 
 
+def _as_written(dest: str) -> str:
+    """``dest`` with Python-Markdown's placeholder for '&' put back."""
+    return dest.replace("\x02amp\x03", "&")
+
+
 def _browser_view(dest: str) -> str:
     """The destination as a browser resolves it: entities decoded, ignored characters gone."""
-    s = dest.replace("\x02amp\x03", "&")  # Python-Markdown's placeholder for '&'
+    s = _as_written(dest)
     # Decoded until nothing changes: the site escapes an author's '&' once more ('&amp;#106;'), and a
     # link hidden behind entities must be refused as text there too, not left as an empty <a>.
     for _ in range(4):
@@ -150,7 +155,7 @@ def check_theme_classes(ctx) -> Iterator[Problem]:
     for text, start in _markdown_texts(ctx.pathway):
         if "!!!" not in text and "???" not in text:
             continue
-        for m in _ADMONITION_RE.finditer(text):
+        for m in ADMONITION_RE.finditer(text):
             bad = [c for c in m.group(1).split() if c not in ADMONITION_TYPES]
             if bad:
                 yield Problem(Severity.WARNING, Rule.THEME_CLASS,
@@ -234,7 +239,7 @@ def _locate(ctx, start: Location, dest: str) -> Location:
     limit = ctx.offset(Location(start.file, start.line + 500, 1))
     end = len(ctx.text) if limit is None else limit
     # As the browser reads it, else as written (entities: '&#106;avascript:').
-    for probe in (_browser_view(dest)[:20], dest.replace("\x02amp\x03", "&")[:20]):
+    for probe in (_browser_view(dest)[:20], _as_written(dest)[:20]):
         hit = ctx.text.find(probe, pos, end) if probe else -1
         if hit >= 0:
             return ctx.location(start.file, hit)

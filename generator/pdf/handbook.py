@@ -230,8 +230,7 @@ def fit_page(svg: str, max_scale: float = 1.0, *, alt: str = "") -> tuple[str, M
     # squeezed by the page itself, under 7 pt).
     for choice in (orientation, "portrait" if orientation == "landscape" else "landscape"):
         box = boxes[choice]
-        wide_enough = fit_scale(svg, (box[0], 1e9), max_scale=1.0) >= PRINT_MIN_SCALE - 1e-9
-        if wide_enough and fit_scale(svg, box, max_scale=max_scale) * PAGE_SLACK >= PRINT_MIN_SCALE - 1e-9:
+        if _wide_enough(svg, box) and fit_scale(svg, box, max_scale=max_scale) * PAGE_SLACK >= PRINT_MIN_SCALE - 1e-9:
             orientation = choice
             break
     else:
@@ -349,6 +348,11 @@ def with_alt(svg: str, alt: str) -> str:
     return svg[: m.end()] + f"<title>{escape.html_text(alt)}</title>" + svg[m.end():]
 
 
+def _wide_enough(svg: str, box: tuple[float, float]) -> bool:
+    """True if ``box`` is wide enough for ``svg`` with its text at 7 pt or more (height aside)."""
+    return fit_scale(svg, (box[0], 1e9), max_scale=1.0) >= PRINT_MIN_SCALE - 1e-9
+
+
 def _stage_figure(svg: str | None, alt: str) -> dict[str, Any]:
     """A stage diagram for the page: beside the lists; across the page when it is wide; on a landscape
     page when it is wider; left out (``svg_left_out``) when even that would print it under 7 pt."""
@@ -357,7 +361,7 @@ def _stage_figure(svg: str | None, alt: str) -> dict[str, Any]:
         return none
     for box, wide, landscape in ((STAGE_BOX, False, False), (WIDE_STAGE_BOX, True, False),
                                  (LANDSCAPE_STAGE_BOX, True, True)):
-        if fit_scale(svg, (box[0], 1e9), max_scale=1.0) >= PRINT_MIN_SCALE - 1e-9:
+        if _wide_enough(svg, box):
             return {**none, "svg": _figure_svg(svg, box, STAGE_MAX_SCALE, alt), "svg_wide": wide,
                     "svg_landscape": landscape}
     return {**none, "svg_left_out": True}

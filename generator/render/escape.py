@@ -29,6 +29,8 @@ import html
 import re
 from urllib.parse import quote, urlsplit
 
+from generator.core.urls import ADMONITION_RE  # the admonition line as the theme-class check reads it
+
 ALLOWED_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 
 # Characters Python-Markdown interprets inline (plus '|' for tables, '#' for
@@ -152,10 +154,6 @@ def _split_spans(text: str) -> list[tuple[bool, str]]:
     return out
 
 
-# '!!! type classes "Title"' (and '??? ', '???+ '), as the admonition and details extensions read it.
-_ADMONITION_LINE_RE = re.compile(r'^([ \t]*(?:!!!|\?\?\?\+?)[ \t]*)([^"\n]*)', re.MULTILINE)
-
-
 def _drop_project_classes(s: str) -> str:
     """Remove the project's own classes (``pathway-*``) from author admonitions.
 
@@ -165,14 +163,14 @@ def _drop_project_classes(s: str) -> str:
     """
 
     def fix(m: re.Match) -> str:
-        words = m.group(2).split()
+        words = m.group(1).split()
         kept = [w for w in words if not w.startswith("pathway-")]
         if kept == words:
             return m.group(0)
-        trailing = m.group(2)[len(m.group(2).rstrip()):]
-        return m.group(1) + " ".join(kept or ["note"]) + trailing
+        trailing = m.group(1)[len(m.group(1).rstrip()):]
+        return m.group(0)[:m.start(1) - m.start()] + " ".join(kept or ["note"]) + trailing
 
-    return _ADMONITION_LINE_RE.sub(fix, s)
+    return ADMONITION_RE.sub(fix, s)
 
 
 def _neutralise_links(s: str) -> str:
